@@ -1,0 +1,3 @@
+from servicecoach.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""Reading the organisation, and the scoping helpers every view and API endpoint uses.
+
+Scope rules (docs/permissions.md):
+- administrators and training managers see every unit and person;
+- a supervisor sees the units under the ones they supervise (their role's scope unit, else
+  their own unit) and the people in them;
+- everyone sees themselves; an agent sees only themselves.
+Later domains add their own selectors (a trainer's courses, a mentor's mentees) on top of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from servicecoach.org.models import OrgUnit, Person, PersonStatus, Role, RoleAssignment, User
+
+ALL_SEEING_ROLES = frozenset({Role.ADMIN, Role.TRAINING_MANAGER})
+
+
+def person_for_user(user: User | None) -> Person | None:
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.person
+    except Person.DoesNotExist:
+        return None
+
+
+def user_roles(user: User | None) -> frozenset[str]:
+    """The roles a login holds. A Django superuser counts as an administrator.
+
+    Cached on the user object for the length of a request."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_servicecoach_roles", None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    person = person_for_user(user)
+    if person is not None and person.status == PersonStatus.ACTIVE:
+        roles.update(RoleAssignment.objects.filter(person=person).values_list("role", flat=True))
+    result = frozenset(str(r) for r in roles)
+    user._servicecoach_roles = result
+    return result
+
+
+def user_has_role(user: User | None, *roles: str) -> bool:
+    return bool(user_roles(user) & {str(r) for r in roles})
+
+
+def unit_subtree(units: OrgUnit | Iterable[OrgUnit]) -> QuerySet[OrgUnit]:
+    """The given units and every unit below them."""
+    if isinstance(units, OrgUnit):
+        units = [units]
+    condition = Q(pk__in=[])
+    for unit in units:
+        condition |= Q(path__startswith=unit.path)
+    return OrgUnit.objects.filter(condition)
+
+
+def supervised_units(user: User | None) -> QuerySet[OrgUnit]:
+    """Top units a user supervises (not yet expanded to their subtrees)."""
+    person = person_for_user(user)
+    if person is None:
+        return OrgUnit.objects.none()
+    assignments = RoleAssignment.objects.filter(person=person, role=Role.SUPERVISOR)
+    unit_ids = {a.unit_id or person.unit_id for a in assignments}
+    return OrgUnit.objects.filter(pk__in=unit_ids)
+
+
+def units_visible_to(user: User | None) -> QuerySet[OrgUnit]:
+    roles = user_roles(user)
+    if roles & ALL_SEEING_ROLES:
+        return OrgUnit.objects.all()
+    visible = OrgUnit.objects.none()
+    if Role.SUPERVISOR in roles:
+        visible = unit_subtree(list(supervised_units(user)))
+    person = person_for_user(user)
+    if person is not None:
+        visible = OrgUnit.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk=person.unit_id))
+    return visible
+
+
+def people_visible_to(user: User | None) -> QuerySet[Person]:
+    """People whose records the user may see. Agents: only themselves."""
+    roles = user_roles(user)
+    people = Person.objects.select_related("unit", "user")
+    if roles & ALL_SEEING_ROLES:
+        return people
+    condition = Q(pk__in=[])
+    if Role.SUPERVISOR in roles:
+        condition |= Q(unit__in=unit_subtree(list(supervised_units(user))))
+    person = person_for_user(user)
+    if person is not None:
+        condition |= Q(pk=person.pk)
+    return people.filter(condition)
+
+
+def can_see_person(user: User | None, person: Person) -> bool:
+    return people_visible_to(user).filter(pk=person.pk).exists()
+
+
+def can_see_unit(user: User | None, unit: OrgUnit) -> bool:
+    return units_visible_to(user).filter(pk=unit.pk).exists()
+
+
+def unit_tree(units: QuerySet[OrgUnit] | None = None) -> list[OrgUnit]:
+    """Units in tree order (by materialised path) with ``depth`` set, for indented lists."""
+    return list((units if units is not None else OrgUnit.objects.all()).order_by("path"))

@@ -1,0 +1,197 @@
+"""Changing the organisation. Every change is written to the audit log in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from servicecoach.org.models import (
+    AuditAction,
+    AuditEntry,
+    OrgUnit,
+    Person,
+    PersonStatus,
+    RoleAssignment,
+    User,
+)
+
+PERSON_FIELDS = ("name", "unit", "hire_date", "level", "status", "left_on", "email", "phone")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    ip: str | None = None,
+    actor_name: str = "",
+) -> AuditEntry:
+    """Append one entry to the audit log."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    if actor is not None and not actor_name:
+        person = getattr(actor, "person", None)
+        actor_name = person.name if person is not None else actor.get_username()
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_name=actor_name[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        changes={k: _jsonable(v) for k, v in (changes or {}).items()},
+        ip=ip,
+    )
+
+
+def _diff(instance: Model, fields: dict[str, Any]) -> dict[str, list[Any]]:
+    changed = {}
+    for name, new in fields.items():
+        old = getattr(instance, name)
+        if old != new:
+            changed[name] = [_jsonable(old), _jsonable(new)]
+    return changed
+
+
+def _set_path(unit: OrgUnit) -> None:
+    parent = unit.parent
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.depth = parent.depth + 1 if parent else 0
+
+
+@transaction.atomic
+def unit_create(*, actor: User | None, name: str, code: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
+    unit = OrgUnit(name=name, code=code, kind=kind, parent=parent)
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    _set_path(unit)
+    unit.save(update_fields=["path", "depth"])
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=unit,
+                 changes={"name": name, "code": code, "kind": kind, "parent": parent})
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: User | None, unit: OrgUnit, **fields: Any) -> OrgUnit:
+    """Change a unit's name, code, kind, parent or active flag; moving it moves its subtree."""
+    allowed = {"name", "code", "kind", "parent", "active"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"unit_update: unknown fields {sorted(unknown)}")
+    new_parent = fields.get("parent", unit.parent)
+    if "parent" in fields and new_parent is not None and new_parent.path.startswith(unit.path):
+        raise ValidationError({"parent": "A unit cannot be moved under itself or one of its own units."})
+    changes = _diff(unit, fields)
+    if not changes:
+        return unit
+    old_path = unit.path
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    unit.full_clean(exclude=["path"])
+    if "parent" in changes:
+        _set_path(unit)
+        for descendant in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("depth"):
+            descendant.parent = unit if descendant.parent_id == unit.pk else descendant.parent
+            _set_path(descendant)
+            descendant.save(update_fields=["path", "depth"])
+    unit.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=unit, changes=changes)
+    return unit
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User | None,
+    employee_no: str,
+    name: str,
+    unit: OrgUnit,
+    hire_date: date | None = None,
+    level: str = "junior",
+    status: str = PersonStatus.ACTIVE,
+    email: str = "",
+    phone: str = "",
+    left_on: date | None = None,
+) -> Person:
+    person = Person(employee_no=employee_no, name=name, unit=unit, hire_date=hire_date, level=level,
+                    status=status, email=email, phone=phone, left_on=left_on)
+    person.full_clean()
+    person.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=person,
+                 changes={f: getattr(person, f) for f in PERSON_FIELDS})
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User | None, person: Person, **fields: Any) -> Person:
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValueError(f"person_update: unknown fields {sorted(unknown)}")
+    changes = _diff(person, fields)
+    if not changes:
+        return person
+    for name, value in fields.items():
+        setattr(person, name, value)
+    if person.status == PersonStatus.LEFT and person.user_id and person.user.is_active:
+        person.user.is_active = False
+        person.user.save(update_fields=["is_active"])
+    person.full_clean()
+    person.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def person_set_login(*, actor: User | None, person: Person, username: str, password: str | None) -> User:
+    """Give a person a login (or reset its password)."""
+    user = person.user or User(username=username)
+    user.username = username
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.is_active = person.status == PersonStatus.ACTIVE
+    user.save()
+    if person.user_id != user.pk:
+        person.user = user
+        person.save(update_fields=["user"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, changes={"login": username})
+    return user
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, person: Person, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
+    assignment, created = RoleAssignment.objects.get_or_create(person=person, role=role, unit=unit)
+    if created:
+        audit_record(actor=actor, action=AuditAction.ROLE_GRANT, obj=person,
+                     changes={"role": role, "unit": unit})
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User | None, person: Person, role: str, unit: OrgUnit | None = None) -> bool:
+    deleted, _ = RoleAssignment.objects.filter(person=person, role=role, unit=unit).delete()
+    if deleted:
+        audit_record(actor=actor, action=AuditAction.ROLE_REVOKE, obj=person,
+                     changes={"role": role, "unit": unit})
+    return bool(deleted)
