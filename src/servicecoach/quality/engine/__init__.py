@@ -1,0 +1,1 @@
+"""The auto-QA engine: pure Python, no Django import."""
