@@ -10,11 +10,13 @@ Later domains add their own selectors (a trainer's courses, a mentor's mentees) 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
+from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from servicecoach.org.models import OrgUnit, Person, PersonStatus, Role, RoleAssignment, User
+from servicecoach.org.models import AuditEntry, OrgUnit, Person, PersonStatus, Role, RoleAssignment, User
 
 ALL_SEEING_ROLES = frozenset({Role.ADMIN, Role.TRAINING_MANAGER})
 
@@ -111,3 +113,82 @@ def can_see_unit(user: User | None, unit: OrgUnit) -> bool:
 def unit_tree(units: QuerySet[OrgUnit] | None = None) -> list[OrgUnit]:
     """Units in tree order (by materialised path) with ``depth`` set, for indented lists."""
     return list((units if units is not None else OrgUnit.objects.all()).order_by("path"))
+
+
+def person_list(
+    *,
+    user: User | None,
+    unit: OrgUnit | None = None,
+    role: str = "",
+    level: str = "",
+    status: str = "",
+    search: str = "",
+) -> QuerySet[Person]:
+    """The people list of the web pages: scoped to the user, then filtered.
+
+    ``unit`` includes the people of its sub-units; ``search`` matches name or employee number."""
+    people = people_visible_to(user)
+    if unit is not None:
+        people = people.filter(unit__path__startswith=unit.path)
+    if role:
+        people = people.filter(roles__role=role)
+    if level:
+        people = people.filter(level=level)
+    if status:
+        people = people.filter(status=status)
+    search = search.strip()
+    if search:
+        people = people.filter(Q(name__icontains=search) | Q(employee_no__icontains=search))
+    return people.distinct().order_by("employee_no")
+
+
+def unit_tree_with_counts(*, user: User | None) -> list[OrgUnit]:
+    """Units visible to the user in tree order, each with ``people_count`` (active people directly in it)."""
+    units = (
+        units_visible_to(user)
+        .annotate(people_count=Count("people", filter=Q(people__status=PersonStatus.ACTIVE)))
+        .order_by("path")
+    )
+    return list(units)
+
+
+def audit_entry_list(
+    *,
+    action: str = "",
+    actor: User | None = None,
+    object_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    text: str = "",
+) -> QuerySet[AuditEntry]:
+    """Audit entries, newest first, filtered; ``date_to`` is inclusive (local dates)."""
+    entries = AuditEntry.objects.all()
+    if action:
+        entries = entries.filter(action=action)
+    if actor is not None:
+        entries = entries.filter(actor=actor)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if date_from is not None:
+        entries = entries.filter(at__date__gte=date_from)
+    if date_to is not None:
+        entries = entries.filter(at__date__lte=date_to)
+    text = text.strip()
+    if text:
+        condition = Q(object_repr__icontains=text) | Q(actor_name__icontains=text) | Q(object_id=text)
+        if _looks_like_ip(text):
+            condition |= Q(ip=text)
+        entries = entries.filter(condition)
+    return entries.order_by("-at", "-id")
+
+
+def audit_object_types() -> list[str]:
+    return list(AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct())
+
+
+def _looks_like_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
