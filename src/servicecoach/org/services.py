@@ -8,13 +8,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from servicecoach.org.models import (
     AuditAction,
     AuditEntry,
+    CalendarOverride,
     OrgUnit,
     Person,
     PersonStatus,
+    Role,
     RoleAssignment,
     User,
 )
@@ -152,6 +155,9 @@ def person_update(*, actor: User | None, person: Person, **fields: Any) -> Perso
         return person
     for name, value in fields.items():
         setattr(person, name, value)
+    if person.status == PersonStatus.LEFT and person.left_on is None:
+        person.left_on = timezone.localdate()
+        changes["left_on"] = [None, person.left_on.isoformat()]
     if person.status == PersonStatus.LEFT and person.user_id and person.user.is_active:
         person.user.is_active = False
         person.user.save(update_fields=["is_active"])
@@ -163,7 +169,14 @@ def person_update(*, actor: User | None, person: Person, **fields: Any) -> Perso
 
 @transaction.atomic
 def person_set_login(*, actor: User | None, person: Person, username: str, password: str | None) -> User:
-    """Give a person a login (or reset its password)."""
+    """Give a person a login (or rename it / reset its password). ``password=None``: unusable
+    password, an administrator sets one later."""
+    taken = User.objects.filter(username=username)
+    if person.user_id:
+        taken = taken.exclude(pk=person.user_id)
+    if taken.exists():
+        raise ValidationError({"username": f"The login name {username!r} is already used by another login."})
+    User.username_validator(username)
     user = person.user or User(username=username)
     user.username = username
     if password is None:
@@ -179,8 +192,14 @@ def person_set_login(*, actor: User | None, person: Person, username: str, passw
     return user
 
 
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}: expected one of {', '.join(Role.values)}."})
+
+
 @transaction.atomic
 def role_grant(*, actor: User | None, person: Person, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
+    _check_role(role)
     assignment, created = RoleAssignment.objects.get_or_create(person=person, role=role, unit=unit)
     if created:
         audit_record(actor=actor, action=AuditAction.ROLE_GRANT, obj=person,
@@ -195,3 +214,90 @@ def role_revoke(*, actor: User | None, person: Person, role: str, unit: OrgUnit 
         audit_record(actor=actor, action=AuditAction.ROLE_REVOKE, obj=person,
                      changes={"role": role, "unit": unit})
     return bool(deleted)
+
+
+@transaction.atomic
+def unit_delete(*, actor: User | None, unit: OrgUnit) -> None:
+    """Delete a unit. Refused (ProtectedError) while people or units still belong to it."""
+    repr_, pk = str(unit), unit.pk
+    snapshot = {"name": unit.name, "code": unit.code, "kind": unit.kind, "parent": unit.parent}
+    unit.delete()
+    audit_record(actor=actor, action=AuditAction.DELETE, object_type=OrgUnit._meta.label_lower,
+                 object_id=str(pk), object_repr=repr_, changes=snapshot)
+
+
+@transaction.atomic
+def person_delete(*, actor: User | None, person: Person) -> None:
+    """Delete a person record (their roles go with it; their login stays, deactivated).
+    Usually a person who leaves is kept with status "left" instead."""
+    repr_, pk = str(person), person.pk
+    snapshot = {f: getattr(person, f) for f in PERSON_FIELDS}
+    snapshot["employee_no"] = person.employee_no
+    snapshot["roles"] = sorted(person.roles.values_list("role", flat=True))
+    if person.user_id and person.user.is_active:
+        person.user.is_active = False
+        person.user.save(update_fields=["is_active"])
+    person.delete()
+    audit_record(actor=actor, action=AuditAction.DELETE, object_type=Person._meta.label_lower,
+                 object_id=str(pk), object_repr=repr_, changes=snapshot)
+
+
+@transaction.atomic
+def person_link_login(*, actor: User | None, person: Person, user: User | None) -> Person:
+    """Attach an existing login to a person (or detach it with ``user=None``)."""
+    if person.user_id == (user.pk if user else None):
+        return person
+    if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+        raise ValidationError({"user": f"The login {user.get_username()!r} already belongs to another person."})
+    old = person.user
+    person.user = user
+    person.save(update_fields=["user"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=person,
+                 changes={"login": [old.get_username() if old else None, user.get_username() if user else None]})
+    return person
+
+
+# --- working-day calendar ------------------------------------------------------------------
+
+def _calendar_changed() -> None:
+    from servicecoach.org.calendar import calendar_invalidate
+
+    calendar_invalidate()
+    transaction.on_commit(calendar_invalidate)
+
+
+@transaction.atomic
+def calendar_override_set(*, actor: User | None, date: date, is_working_day: bool, note: str = "") -> CalendarOverride:
+    """Declare ``date`` a working day or a day off, above the statutory calendar."""
+    existing = CalendarOverride.objects.filter(date=date).first()
+    if existing is not None and existing.is_working_day == is_working_day and existing.note == note:
+        return existing
+    override = CalendarOverride(date=date, is_working_day=is_working_day, note=note)
+    override.full_clean(validate_unique=False)
+    if existing is not None:
+        # Replaced rather than updated: the calendar cache notices a change by the highest id.
+        CalendarOverride.objects.filter(pk=existing.pk).delete()
+    override.save()
+    changes = {"date": date, "is_working_day": is_working_day, "note": note}
+    if existing is not None:
+        changes = {k: [_jsonable(getattr(existing, k)), _jsonable(v)] for k, v in changes.items()
+                   if getattr(existing, k) != v}
+    audit_record(actor=actor, action=AuditAction.UPDATE if existing else AuditAction.CREATE, obj=override,
+                 changes=changes)
+    _calendar_changed()
+    return override
+
+
+@transaction.atomic
+def calendar_override_delete(*, actor: User | None, date: date) -> bool:
+    """Remove the override of ``date`` (the statute, or Monday–Friday, applies again)."""
+    existing = CalendarOverride.objects.filter(date=date).first()
+    if existing is None:
+        return False
+    repr_, pk = str(existing), existing.pk
+    changes = {"date": date, "is_working_day": existing.is_working_day, "note": existing.note}
+    existing.delete()
+    audit_record(actor=actor, action=AuditAction.DELETE, object_type=CalendarOverride._meta.label_lower,
+                 object_id=str(pk), object_repr=repr_, changes=changes)
+    _calendar_changed()
+    return True
