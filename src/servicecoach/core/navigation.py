@@ -18,8 +18,14 @@ class NavItem:
     roles: frozenset[str]  # empty: every signed-in user
 
 
+_ORG_VIEWERS = frozenset({Role.ADMIN, Role.TRAINING_MANAGER, Role.SUPERVISOR})
+
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset()),
+    NavItem(_("My profile"), "org:me", frozenset()),
+    NavItem(_("Organisation units"), "org:unit-list", _ORG_VIEWERS),
+    NavItem(_("People"), "org:person-list", _ORG_VIEWERS),
+    NavItem(_("Audit log"), "org:audit-list", frozenset({Role.ADMIN})),
 ]
 
 

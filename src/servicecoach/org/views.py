@@ -1,0 +1,322 @@
+"""Organisation pages: unit tree, people, role grants and the audit log viewer.
+
+Thin: read through org.selectors (which scope everything to the user), write through
+org.services (which write the audit log), render.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicecoach.core.permissions import role_required
+from servicecoach.org import selectors, services
+from servicecoach.org.forms import (
+    AuditFilterForm,
+    LoginForm,
+    PersonFilterForm,
+    PersonForm,
+    RoleGrantForm,
+    UnitForm,
+)
+from servicecoach.org.models import AuditEntry, OrgUnit, Person, Role, RoleAssignment
+
+PAGE_SIZE = 25
+AUDIT_PAGE_SIZE = 50
+UNIT_EDITORS = (Role.ADMIN,)
+PERSON_EDITORS = (Role.ADMIN, Role.TRAINING_MANAGER)
+ROLE_EDITORS = (Role.ADMIN,)
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on top of it)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _visible_person_or_404(user, pk: int) -> Person:
+    person = selectors.people_visible_to(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def _visible_unit_or_404(user, pk: int) -> OrgUnit:
+    unit = selectors.units_visible_to(user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _page(request, queryset, size: int):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+# ---------------------------------------------------------------- units
+
+
+@login_required
+def unit_list(request):
+    units = selectors.unit_tree_with_counts(user=request.user)
+    return render(request, "org/unit_list.html", {
+        "units": units,
+        "base_depth": min((u.depth for u in units), default=0),
+        "can_edit": selectors.user_has_role(request.user, *UNIT_EDITORS),
+    })
+
+
+@login_required
+def unit_detail(request, pk: int):
+    unit = _visible_unit_or_404(request.user, pk)
+    people = selectors.person_list(user=request.user, unit=unit).select_related("unit")
+    children = selectors.unit_tree_with_counts(user=request.user)
+    return render(request, "org/unit_detail.html", {
+        "unit": unit,
+        "ancestors": list(OrgUnit.objects.filter(
+            pk__in=[int(p) for p in unit.path.strip("/").split("/")[:-1] if p]).order_by("depth")),
+        "children": [u for u in children if u.parent_id == unit.pk],
+        "page": _page(request, people, PAGE_SIZE),
+        "can_edit": selectors.user_has_role(request.user, *UNIT_EDITORS),
+        "can_edit_people": selectors.user_has_role(request.user, *PERSON_EDITORS),
+    })
+
+
+@role_required(*UNIT_EDITORS)
+def unit_create(request):
+    initial = {}
+    if request.GET.get("parent", "").isdigit():
+        initial["parent"] = request.GET["parent"]
+    form = UnitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+                kind=form.cleaned_data["kind"],
+                parent=form.cleaned_data["parent"],
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Unit “%(name)s” created.") % {"name": unit.name})
+            return redirect("org:unit-detail", pk=unit.pk)
+    return render(request, "org/unit_form.html", {"form": form, "unit": None})
+
+
+@role_required(*UNIT_EDITORS)
+def unit_update(request, pk: int):
+    unit = get_object_or_404(OrgUnit, pk=pk)
+    # The form validates a copy: ModelForm writes the cleaned values onto its instance, and the
+    # service must still see the old ones to record what changed.
+    form = UnitForm(request.POST or None, instance=OrgUnit.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(
+                actor=request.user, unit=unit, **{f: form.cleaned_data[f] for f in UnitForm.Meta.fields}
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Unit “%(name)s” saved.") % {"name": unit.name})
+            return redirect("org:unit-detail", pk=unit.pk)
+    return render(request, "org/unit_form.html", {"form": form, "unit": unit})
+
+
+# ---------------------------------------------------------------- people
+
+
+@login_required
+def person_list(request):
+    units = selectors.units_visible_to(request.user)
+    form = PersonFilterForm(request.GET or None, units=units)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = selectors.person_list(
+        user=request.user,
+        unit=filters.get("unit"),
+        role=filters.get("role", ""),
+        level=filters.get("level", ""),
+        status=filters.get("status", ""),
+        search=filters.get("q", ""),
+    ).prefetch_related("roles")
+    context = {
+        "form": form,
+        "page": _page(request, people, PAGE_SIZE),
+        "can_create": selectors.user_has_role(request.user, *PERSON_EDITORS),
+    }
+    if request.htmx:
+        return render(request, "org/person_list_results.html", context)
+    return render(request, "org/person_list.html", context)
+
+
+@login_required
+def person_me(request):
+    person = selectors.person_for_user(request.user)
+    if person is None:
+        messages.info(request, _("This login is not linked to a person of the organisation."))
+        return redirect("home")
+    return redirect("org:person-detail", pk=person.pk)
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = _visible_person_or_404(request.user, pk)
+    is_admin = selectors.user_has_role(request.user, Role.ADMIN)
+    return render(request, "org/person_detail.html", {
+        "person": person,
+        "assignments": RoleAssignment.objects.filter(person=person).select_related("unit").order_by("role"),
+        "can_edit": selectors.user_has_role(request.user, *PERSON_EDITORS),
+        "can_edit_roles": selectors.user_has_role(request.user, *ROLE_EDITORS),
+        "grant_form": RoleGrantForm() if is_admin else None,
+        "login_form": LoginForm(person=person) if is_admin else None,
+        "history": list(selectors.audit_entry_list(object_type="org.person").filter(object_id=str(person.pk))[:20])
+        if is_admin else [],
+    })
+
+
+@role_required(*PERSON_EDITORS)
+def person_create(request):
+    initial = {}
+    if request.GET.get("unit", "").isdigit():
+        initial["unit"] = request.GET["unit"]
+    form = PersonForm(request.POST or None, initial=initial, units=selectors.units_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": person.name})
+            return redirect("org:person-detail", pk=person.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": None})
+
+
+@role_required(*PERSON_EDITORS)
+def person_update(request, pk: int):
+    person = _visible_person_or_404(request.user, pk)
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=pk),
+                      units=selectors.units_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        fields = {f: form.cleaned_data[f] for f in services.PERSON_FIELDS}
+        try:
+            services.person_update(actor=request.user, person=person, **fields)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": person.name})
+            return redirect("org:person-detail", pk=person.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": person})
+
+
+@role_required(*ROLE_EDITORS)
+@require_POST
+def person_role_grant(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    form = RoleGrantForm(request.POST)
+    if form.is_valid():
+        role, unit = form.cleaned_data["role"], form.cleaned_data["unit"]
+        services.role_grant(actor=request.user, person=person, role=role, unit=unit)
+        messages.success(request, _("Role “%(role)s” granted to %(name)s.") % {
+            "role": Role(role).label, "name": person.name})
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect("org:person-detail", pk=person.pk)
+
+
+@role_required(*ROLE_EDITORS)
+@require_POST
+def person_role_revoke(request, pk: int, assignment_pk: int):
+    assignment = get_object_or_404(RoleAssignment, pk=assignment_pk, person_id=pk)
+    services.role_revoke(actor=request.user, person=assignment.person, role=assignment.role, unit=assignment.unit)
+    messages.success(request, _("Role “%(role)s” revoked from %(name)s.") % {
+        "role": assignment.get_role_display(), "name": assignment.person.name})
+    return redirect("org:person-detail", pk=pk)
+
+
+@role_required(Role.ADMIN)
+def person_login(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    form = LoginForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        services.person_set_login(actor=request.user, person=person,
+                                  username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        messages.success(request, _("Login of %(name)s saved.") % {"name": person.name})
+        return redirect("org:person-detail", pk=person.pk)
+    return render(request, "org/person_login.html", {"form": form, "person": person})
+
+
+# ---------------------------------------------------------------- audit log
+
+
+def object_type_label(object_type: str) -> str:
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+def audit_change_rows(entry: AuditEntry) -> list[dict[str, object]]:
+    """An entry's ``changes`` as rows of (field label, before, after) for a readable table.
+
+    Updates store ``{field: [old, new]}``; creations and role changes store ``{field: value}``."""
+    try:
+        model = apps.get_model(entry.object_type) if entry.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    rows = []
+    for name, value in (entry.changes or {}).items():
+        label = name
+        if model is not None:
+            try:
+                label = str(model._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:  # e.g. "login": not a field of the model
+                pass
+        if name == "role":
+            label = str(RoleAssignment._meta.get_field("role").verbose_name)
+        is_pair = entry.action == "update" and isinstance(value, list) and len(value) == 2
+        before, after = (value[0], value[1]) if is_pair else (None, value)
+        if name == "role":
+            before = Role(before).label if before in Role.values else before
+            after = Role(after).label if after in Role.values else after
+        rows.append({"field": label, "before": before, "after": after, "is_pair": is_pair})
+    return rows
+
+
+@role_required(Role.ADMIN)
+def audit_list(request):
+    object_types = selectors.audit_object_types()
+    form = AuditFilterForm(request.GET or None, object_types=object_types)
+    form.fields["object_type"].choices = [
+        (value, object_type_label(value) if value else label) for value, label in form.fields["object_type"].choices
+    ]
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_entry_list(
+        action=filters.get("action", ""),
+        actor=filters.get("actor"),
+        object_type=filters.get("object_type", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        text=filters.get("text", ""),
+    )
+    page = _page(request, entries, AUDIT_PAGE_SIZE)
+    rows = [{"entry": e, "type": object_type_label(e.object_type), "changes": audit_change_rows(e)} for e in page]
+    context = {"form": form, "page": page, "rows": rows}
+    if request.htmx:
+        return render(request, "org/audit_list_results.html", context)
+    return render(request, "org/audit_list.html", context)
