@@ -4,6 +4,7 @@
     servicecoach serve [--bind ...]     production server (gunicorn), configuration from the environment
     servicecoach manage ARGS...         any Django management command
     servicecoach qa run|check|explain   automatic quality inspection on files (no database needed)
+    servicecoach kpi templates|score    KPI scorecards on spreadsheets (no database needed)
 """
 
 from __future__ import annotations
@@ -104,7 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
     qa = sub.add_parser("qa", help="automatic quality inspection of conversation files", add_help=False)
     qa.add_argument("rest", nargs=argparse.REMAINDER)
     qa.set_defaults(func=lambda a: _qa(a.rest))
+
+    kpi = sub.add_parser("kpi", help="KPI scorecards: list templates, score a spreadsheet", add_help=False)
+    kpi.add_argument("rest", nargs=argparse.REMAINDER)
+    kpi.set_defaults(func=lambda a: _kpi(a.rest))
     return parser
+
+
+def _kpi(rest: list[str]) -> int:
+    from servicecoach.kpi.cli import main as kpi_main
+
+    return kpi_main(rest)
 
 
 def _qa(rest: list[str]) -> int:
