@@ -23,6 +23,12 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2's deliberate slowness costs ~0.5 s a login on this machine; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """Each test starts from its own database state, so the calendar cache must too."""
     calendar_invalidate()
