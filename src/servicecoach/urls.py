@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from servicecoach.core import views as core_views
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("servicecoach.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("servicecoach.core.urls")),
     path("org/", include("servicecoach.org.urls")),

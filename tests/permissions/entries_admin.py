@@ -19,11 +19,13 @@ from tests.permissions.matrix import LOGIN, NOT_FOUND, OK, Entry, Rule, UrlInfo,
 STAFF_PAGE = only("admin", others=LOGIN)
 
 
-def _model_for(name: str):
-    """The registered model an admin URL name like ``admin:org_person_change`` belongs to."""
-    key = name.split(":", 1)[1].rsplit("_", 1)[0]
+def _model_for(route: str):
+    """The registered model an admin route like ``admin/org/person/<path:object_id>/change/`` belongs to."""
+    parts = route.split("/")
+    if len(parts) < 3:
+        return None
     for model in admin.site._registry:
-        if f"{model._meta.app_label}_{model._meta.model_name}" == key:
+        if (model._meta.app_label, model._meta.model_name) == (parts[1], parts[2]):
             return model
     return None
 
@@ -45,9 +47,7 @@ def _admin_entries(info: UrlInfo) -> list[Entry]:
             return [Entry(info.route, path="/admin/no-such-page/", expect=expect(LOGIN, admin=NOT_FOUND))]
         if info.route.endswith("<path:object_id>/"):
             # "admin/<app>/<model>/<pk>/" redirects staff to the object's change page.
-            app_label, model_name = info.route.split("/")[1:3]
-            model = next(m for m in admin.site._registry
-                         if (m._meta.app_label, m._meta.model_name) == (app_label, model_name))
+            model = _model_for(info.route)
             return [Entry(info.route, path=lambda org, m=model, r=info.route: "/" + r.replace(
                 "<path:object_id>", _first_pk(m)), expect=STAFF_PAGE)]
         raise AssertionError(f"unnamed admin URL pattern {info.route!r}: teach entries_admin.py about it")
@@ -65,11 +65,14 @@ def _admin_entries(info: UrlInfo) -> list[Entry]:
     if short == "autocomplete":
         # Without its query parameters the view refuses (403) once the staff check has passed.
         return [Entry(info.name, expect=expect(LOGIN, admin=403))]
-    if "object_id" in info.route:
-        model = _model_for(info.name)
+    params = re.findall(r"<(?:\w+:)?(\w+)>", info.route)
+    if params:
+        # A model's object pages (change, delete, history, a user's password): the model's first object.
+        model = _model_for(info.route)
         if model is None:
-            raise AssertionError(f"admin URL {info.name!r}: no registered model found for it")
-        return [Entry(info.name, kwargs=lambda org, m=model: {"object_id": _first_pk(m)}, expect=STAFF_PAGE)]
+            raise AssertionError(f"admin URL {info.name!r} ({info.route}): teach entries_admin.py about it")
+        return [Entry(info.name, kwargs=lambda org, m=model, p=tuple(params): {k: _first_pk(m) for k in p},
+                      expect=STAFF_PAGE)]
     return [Entry(info.name, expect=STAFF_PAGE)]
 
 

@@ -15,4 +15,5 @@ ENTRIES = [
     # The OpenAPI schema and its docs need a signed-in user (any role); anonymous gets 401.
     Entry("api-schema", expect=signed_in()),
     Entry("api-docs", expect=signed_in()),
+    Entry("api-redoc", expect=signed_in()),
 ]
