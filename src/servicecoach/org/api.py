@@ -104,12 +104,12 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     def _filters(self) -> dict:
         params = self.request.query_params
-        errors: dict[str, str] = {}
+        errors: dict[str, list[str]] = {}
         filters: dict = {"search": params.get("search", "")}
         for name, allowed in (("role", Role.values), ("status", PersonStatus.values), ("level", Level.values)):
             value = params.get(name, "")
             if value and value not in allowed:
-                errors[name] = f"Unknown {name} {value!r}: expected one of {', '.join(allowed)}."
+                errors[name] = [f"Unknown {name} {value!r}: expected one of {', '.join(allowed)}."]
             filters[name] = value
         unit_id = params.get("unit", "")
         if unit_id:
@@ -117,7 +117,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             if unit_id.isdigit():
                 unit = selectors.units_visible_to(self.request.user).filter(pk=int(unit_id)).first()
             if unit is None:
-                errors["unit"] = f"No unit with id {unit_id!r} that you can see."
+                errors["unit"] = [f"No unit with id {unit_id!r} that you can see."]
             filters["unit"] = unit
         if errors:
             raise serializers.ValidationError(errors)
