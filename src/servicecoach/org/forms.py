@@ -27,7 +27,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class UnitForm(forms.ModelForm):
-    parent = UnitChoiceField(queryset=OrgUnit.objects.none(), required=False, label=_("parent unit"))
+    parent = UnitChoiceField(queryset=OrgUnit.objects.none(), required=False, label=_("Parent unit"))
 
     class Meta:
         model = OrgUnit
@@ -45,7 +45,7 @@ class UnitForm(forms.ModelForm):
 
 
 class PersonForm(forms.ModelForm):
-    unit = UnitChoiceField(queryset=OrgUnit.objects.none(), label=_("unit"))
+    unit = UnitChoiceField(queryset=OrgUnit.objects.none(), label=_("Unit"))
 
     class Meta:
         model = Person
@@ -74,9 +74,9 @@ class PersonForm(forms.ModelForm):
 
 
 class RoleGrantForm(forms.Form):
-    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     unit = UnitChoiceField(
-        queryset=OrgUnit.objects.none(), required=False, label=_("scope unit"),
+        queryset=OrgUnit.objects.none(), required=False, label=_("Scope unit"),
         help_text=_("For a supervisor: the unit they look after (empty: their own unit)."),
     )
 
@@ -86,8 +86,8 @@ class RoleGrantForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("username"), max_length=150)
-    password = forms.CharField(label=_("password"), widget=forms.PasswordInput(render_value=False))
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(render_value=False))
 
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,11 +120,11 @@ class PersonFilterForm(forms.Form):
         label=_("Search"), required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or employee number")}),
     )
-    unit = UnitChoiceField(queryset=OrgUnit.objects.none(), required=False, label=_("unit"),
+    unit = UnitChoiceField(queryset=OrgUnit.objects.none(), required=False, label=_("Unit"),
                            empty_label=_("All units"))
-    role = forms.ChoiceField(label=_("role"), required=False, choices=_blank(_("All roles")) + Role.choices)
-    level = forms.ChoiceField(label=_("level"), required=False, choices=_blank(_("All levels")) + Level.choices)
-    status = forms.ChoiceField(label=_("status"), required=False,
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=_blank(_("All roles")) + Role.choices)
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=_blank(_("All levels")) + Level.choices)
+    status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=_blank(_("All statuses")) + PersonStatus.choices)
 
     def __init__(self, *args, units, **kwargs):
@@ -133,13 +133,13 @@ class PersonFilterForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label=_("action"), required=False,
+    action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=_blank(_("All actions")) + AuditAction.choices)
     actor = forms.ModelChoiceField(queryset=User.objects.order_by("username"), required=False,
-                                   label=_("actor"), empty_label=_("Anyone"))
-    object_type = forms.ChoiceField(label=_("object type"), required=False)
-    date_from = forms.DateField(label=_("from"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("to"), required=False, widget=DATE_INPUT)
+                                   label=_("Actor"), empty_label=_("Anyone"))
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
     text = forms.CharField(
         label=_("Search"), required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Object, actor, id or IP address")}),
