@@ -1,0 +1,293 @@
+"""Scorecards (质检评分表): sections of items with points, scored from a rule set's outcome.
+
+    scorecard: zh-default
+    version: "2026.11"
+    ruleset: zh-default                # optional: the rule set it was written for (checked on load)
+    grades:                            # bands, highest first: the first band whose min <= score
+      - {min: 90, grade: excellent}
+      - {min: 0, grade: poor}
+    sections:
+      - id: opening
+        name: {zh: 开场, en: Opening}
+        bonus_lifts: false             # may bonus items lift this section above its points?
+        items:
+          - id: greeting
+            name: {zh: 问候语, en: Greeting}
+            points: 5
+            rules: [zh-greeting-01]
+            mode: deduct               # deduct | award | manual
+            red_line: false            # 服务红线: a fired rule fails the whole conversation
+            bonus: false               # bonus points sit outside the denominator
+
+Arithmetic (docs/qa-rules.md has the worked examples):
+- an item is applicable when at least one of its rules is applicable (not N/A); a manual item is
+  never applicable here (it waits for a human reviewer);
+- deduct: earned = 0 if any rule fired, else points; award: earned = points if any rule fired, else 0;
+- a section earns the sum of its regular items plus its bonus items, capped at the section's applicable
+  points unless ``bonus_lifts`` is true;
+- score = sum of sections' earned / sum of applicable regular points x 100, capped at 100, rounded to 2
+  places; null when nothing applies; a fired red-line item makes the score 0 and ``red_line`` true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .measures import Outcome
+from .rules import RuleError, RuleSet, load_yaml
+
+MODES = ("deduct", "award", "manual")
+BUILTIN_SCORECARDS = {"zh": "zh-scorecard.yaml", "en": "en-scorecard.yaml"}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    name_zh: str
+    name_en: str
+    points: float
+    rules: tuple[str, ...]
+    mode: str = "deduct"
+    red_line: bool = False
+    bonus: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    name_zh: str
+    name_en: str
+    items: tuple[Item, ...]
+    bonus_lifts: bool = False
+
+
+@dataclass(slots=True)
+class Scorecard:
+    id: str
+    version: str
+    sections: list[Section]
+    grades: list[tuple[float, str]] = field(default_factory=list)  # (min, grade), highest min first
+    ruleset: str | None = None
+    source: str = ""
+
+    def grade(self, score: float | None) -> str | None:
+        if score is None:
+            return None
+        for minimum, grade in self.grades:
+            if score >= minimum:
+                return grade
+        return None
+
+    def check_rules(self, ruleset: RuleSet) -> None:
+        """Every rule an item names must exist in ``ruleset``; raises :class:`RuleError`."""
+        known = {rule.id for rule in ruleset.rules}
+        if self.ruleset is not None and self.ruleset != ruleset.id:
+            raise RuleError(
+                f"was written for rule set {self.ruleset!r}, not {ruleset.id!r}", field="ruleset", source=self.source
+            )
+        for section in self.sections:
+            for item in section.items:
+                for rule_id in item.rules:
+                    if rule_id not in known:
+                        raise RuleError(
+                            f"names rule {rule_id!r}, which rule set {ruleset.id} does not have",
+                            field=f"sections.{section.id}.items.{item.id}.rules", source=self.source,
+                        )
+
+
+@dataclass(slots=True)
+class ItemResult:
+    section: str
+    item: str
+    points: float
+    earned: float | None
+    applicable: bool
+    red_line: bool
+    bonus: bool
+    manual: bool
+    fired: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "section": self.section, "item": self.item, "points": self.points, "earned": self.earned,
+            "applicable": self.applicable, "red_line": self.red_line, "bonus": self.bonus, "manual": self.manual,
+            "rules": self.fired,
+        }
+
+
+@dataclass(slots=True)
+class ScoreResult:
+    score: float | None
+    grade: str | None
+    red_line: bool
+    items: list[ItemResult]
+    earned: float
+    applicable: float
+
+
+def score(card: Scorecard, outcome: Outcome) -> ScoreResult:
+    states = outcome.states
+    items: list[ItemResult] = []
+    total_earned = total_applicable = 0.0
+    red = False
+    for section in card.sections:
+        base_earned = base_applicable = bonus_earned = 0.0
+        for item in section.items:
+            item_states = [states.get(rule_id) for rule_id in item.rules]
+            fired = [rule_id for rule_id, st in zip(item.rules, item_states) if st]
+            applicable = item.mode != "manual" and any(st is not None for st in item_states)
+            earned: float | None = None
+            if applicable:
+                if item.mode == "deduct":
+                    earned = 0.0 if fired else item.points
+                else:
+                    earned = item.points if fired else 0.0
+                if item.bonus:
+                    bonus_earned += earned
+                else:
+                    base_earned += earned
+                    base_applicable += item.points
+            if item.red_line and fired and item.mode != "manual":
+                red = True
+            items.append(ItemResult(
+                section=section.id, item=item.id, points=item.points, earned=earned, applicable=applicable,
+                red_line=item.red_line, bonus=item.bonus, manual=item.mode == "manual", fired=fired,
+            ))
+        section_earned = base_earned + bonus_earned
+        if not section.bonus_lifts:
+            section_earned = min(section_earned, base_applicable)
+        total_earned += section_earned
+        total_applicable += base_applicable
+    if red:
+        value: float | None = 0.0
+    elif total_applicable <= 0:
+        value = None
+    else:
+        value = round(min(100.0, total_earned / total_applicable * 100), 2)
+    return ScoreResult(
+        score=value, grade=card.grade(value), red_line=red, items=items,
+        earned=total_earned, applicable=total_applicable,
+    )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _fail(source: str, where: str, message: str) -> RuleError:
+    return RuleError(message, field=where, source=source)
+
+
+def _name(obj: dict, source: str, where: str) -> tuple[str, str]:
+    name = obj.get("name")
+    if not isinstance(name, dict) or not all(isinstance(name.get(k), str) and name.get(k) for k in ("zh", "en")):
+        raise _fail(source, f"{where}.name", "must be a mapping with non-empty zh and en")
+    return name["zh"], name["en"]
+
+
+def parse_scorecard(data: Any, *, source: str = "<scorecard>") -> Scorecard:
+    if not isinstance(data, dict):
+        raise RuleError("must be a YAML mapping at the top", source=source)
+    allowed = {"scorecard", "version", "ruleset", "grades", "sections", "description"}
+    for key in data:
+        if key not in allowed:
+            raise _fail(source, str(key), "unknown field (allowed: " + ", ".join(sorted(allowed)) + ")")
+    card_id = data.get("scorecard")
+    if not isinstance(card_id, str) or not card_id:
+        raise _fail(source, "scorecard", "must be the scorecard's id")
+    version = data.get("version")
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        version = str(version)
+    if not isinstance(version, str) or not version:
+        raise _fail(source, "version", "must be a non-empty string")
+    ruleset = data.get("ruleset")
+    if ruleset is not None and not isinstance(ruleset, str):
+        raise _fail(source, "ruleset", "must be a rule set id")
+    grades = []
+    for i, band in enumerate(data.get("grades") or []):
+        if not isinstance(band, dict) or set(band) != {"min", "grade"}:
+            raise _fail(source, f"grades[{i}]", "must be a mapping with min and grade")
+        if isinstance(band["min"], bool) or not isinstance(band["min"], int | float):
+            raise _fail(source, f"grades[{i}].min", "must be a number")
+        grades.append((float(band["min"]), str(band["grade"])))
+    grades.sort(key=lambda band: -band[0])
+    sections_data = data.get("sections")
+    if not isinstance(sections_data, list) or not sections_data:
+        raise _fail(source, "sections", "must be a non-empty list of sections")
+    sections, item_ids = [], set()
+    for si, sec in enumerate(sections_data):
+        where = f"sections[{si}]"
+        if not isinstance(sec, dict):
+            raise _fail(source, where, "must be a mapping")
+        sec_allowed = {"id", "name", "items", "bonus_lifts"}
+        for key in sec:
+            if key not in sec_allowed:
+                raise _fail(source, f"{where}.{key}", "unknown field (allowed: " + ", ".join(sorted(sec_allowed)) + ")")
+        sec_id = sec.get("id")
+        if not isinstance(sec_id, str) or not sec_id:
+            raise _fail(source, f"{where}.id", "must be a non-empty string")
+        where = f"sections.{sec_id}"
+        zh, en = _name(sec, source, where)
+        bonus_lifts = sec.get("bonus_lifts", False)
+        if not isinstance(bonus_lifts, bool):
+            raise _fail(source, f"{where}.bonus_lifts", "must be true or false")
+        items_data = sec.get("items")
+        if not isinstance(items_data, list) or not items_data:
+            raise _fail(source, f"{where}.items", "must be a non-empty list of items")
+        items = []
+        for ii, it in enumerate(items_data):
+            iw = f"{where}.items[{ii}]"
+            if not isinstance(it, dict):
+                raise _fail(source, iw, "must be a mapping")
+            it_allowed = {"id", "name", "points", "rules", "mode", "red_line", "bonus", "description"}
+            for key in it:
+                if key not in it_allowed:
+                    raise _fail(source, f"{iw}.{key}", "unknown field (allowed: " + ", ".join(sorted(it_allowed)) + ")")
+            item_id = it.get("id")
+            if not isinstance(item_id, str) or not item_id:
+                raise _fail(source, f"{iw}.id", "must be a non-empty string")
+            if item_id in item_ids:
+                raise _fail(source, f"{iw}.id", f"item id {item_id!r} is used twice")
+            item_ids.add(item_id)
+            iw = f"{where}.items.{item_id}"
+            izh, ien = _name(it, source, iw)
+            points = it.get("points")
+            if isinstance(points, bool) or not isinstance(points, int | float) or points < 0:
+                raise _fail(source, f"{iw}.points", "must be a number >= 0")
+            mode = it.get("mode", "deduct")
+            if mode not in MODES:
+                raise _fail(source, f"{iw}.mode", f"must be one of {', '.join(MODES)}, not {mode!r}")
+            rules = it.get("rules", [])
+            if not isinstance(rules, list) or not all(isinstance(r, str) and r for r in rules):
+                raise _fail(source, f"{iw}.rules", "must be a list of rule ids")
+            if mode != "manual" and not rules:
+                raise _fail(source, f"{iw}.rules", f"an item with mode {mode} needs at least one rule")
+            flags = {}
+            for flag in ("red_line", "bonus"):
+                flags[flag] = it.get(flag, False)
+                if not isinstance(flags[flag], bool):
+                    raise _fail(source, f"{iw}.{flag}", "must be true or false")
+            if flags["bonus"] and mode != "award":
+                raise _fail(source, f"{iw}.bonus", "a bonus item must have mode: award")
+            items.append(Item(
+                id=item_id, name_zh=izh, name_en=ien, points=float(points), rules=tuple(rules), mode=mode,
+                red_line=flags["red_line"], bonus=flags["bonus"],
+            ))
+        sections.append(Section(id=sec_id, name_zh=zh, name_en=en, items=tuple(items), bonus_lifts=bonus_lifts))
+    return Scorecard(id=card_id, version=version, sections=sections, grades=grades, ruleset=ruleset, source=source)
+
+
+def resolve_scorecard(name_or_path: str | Path) -> Path:
+    from .rules import PACKS_DIR
+
+    key = str(name_or_path)
+    if key in BUILTIN_SCORECARDS:
+        return PACKS_DIR / BUILTIN_SCORECARDS[key]
+    return Path(name_or_path)
+
+
+def load_scorecard(name_or_path: str | Path) -> Scorecard:
+    """Load and validate a scorecard from a built-in name (``zh``, ``en``) or a YAML file."""
+    path = resolve_scorecard(name_or_path)
+    return parse_scorecard(load_yaml(path, "scorecard"), source=str(name_or_path))
