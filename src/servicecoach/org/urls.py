@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servicecoach.org import views
+from servicecoach.org import views, views_import
 
 app_name = "org"
 urlpatterns: list = [
@@ -18,4 +18,8 @@ urlpatterns: list = [
     path("people/<int:pk>/roles/<int:assignment_pk>/revoke/", views.person_role_revoke, name="person-role-revoke"),
     path("me/", views.person_me, name="me"),
     path("audit/", views.audit_list, name="audit-list"),
+    # Excel import of people and the working-day calendar.
+    path("people/import/", views_import.people_import_view, name="people-import"),
+    path("people/import/template/", views_import.people_import_template_view, name="people-import-template"),
+    path("calendar/", views_import.calendar_view, name="calendar"),
 ]
