@@ -119,6 +119,7 @@ other_leaves = st.sampled_from([
     {"label": {"name": "csat", "lte": 2}},
     {"label": {"name": "tags", "contains": "refund"}},
     {"channel": ["call"]},
+    {"channel": {"in": ["chat"], "otherwise": "not_applicable"}},
 ])
 
 leaves = st.one_of(keywords(), regex(), sensitive(), context(), other_leaves)
@@ -136,11 +137,13 @@ conditions = st.recursive(
 @st.composite
 def rulesets(draw):
     conds = draw(st.lists(conditions, min_size=1, max_size=5))
+    whens = draw(st.lists(st.one_of(st.none(), leaves), min_size=len(conds), max_size=len(conds)))
     data = {
         "ruleset": "random", "version": "1", "synonyms": {"syn": draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))},
         "rules": [
             {"id": f"r{i}", "name": {"zh": "规则", "en": "rule"}, "category": "process", "severity": "minor", "condition": c}
-            for i, c in enumerate(conds)
+            | ({"when": w} if w is not None else {})
+            for i, (c, w) in enumerate(zip(conds, whens))
         ],
     }
     return parse_ruleset(data)

@@ -236,7 +236,7 @@ class CompiledRuleSet:
         words: dict[str, int] = {}
         words_cs: dict[str, int] = {}
         for rule in ruleset.rules:
-            for node in iter_leaves(rule.condition):
+            for node in [*iter_leaves(rule.condition), *(iter_leaves(rule.when) if rule.when is not None else ())]:
                 if isinstance(node, Keywords):
                     table = words_cs if node.case_sensitive else words
                     for alts in node.items:
@@ -246,7 +246,10 @@ class CompiledRuleSet:
         self.matcher = Matcher(list(words), backend)
         self.matcher_cs = Matcher(list(words_cs), backend)
         self.backend = self.matcher.backend
-        self.rules = [(rule.id, self._compile(rule.condition)) for rule in ruleset.rules]
+        self.rules = [
+            (rule.id, self._compile(rule.condition), None if rule.when is None else self._compile(rule.when))
+            for rule in ruleset.rules
+        ]
 
     def _scope_key(self, scope: Scope) -> int:
         key = self._scope_keys.get(scope)
@@ -280,8 +283,7 @@ class CompiledRuleSet:
         if isinstance(node, Emotion):
             return lambda ctx: measures.eval_emotion(node, ctx.conv, lambda _conv: ctx.emotion())
         if isinstance(node, Channel):
-            channels = frozenset(node.channels)
-            return lambda ctx: (ctx.conv.channel in channels, [])
+            return lambda ctx: measures.eval_channel(node, ctx.conv)
         if isinstance(node, Label):
             return lambda ctx: measures.eval_label(node, ctx.conv)
         if isinstance(node, Not):
@@ -461,7 +463,10 @@ class CompiledRuleSet:
         ctx = _Ctx(self, conv)
         states: dict[str, bool | None] = {}
         hits: list[tuple] = []
-        for rule_id, fn in self.rules:
+        for rule_id, fn, when in self.rules:
+            if when is not None and when(ctx)[0] is not True:
+                states[rule_id] = None
+                continue
             state, evidence = fn(ctx)
             states[rule_id] = state
             if state:

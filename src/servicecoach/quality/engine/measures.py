@@ -237,19 +237,22 @@ def eval_count(node: Count, conv: Conversation) -> Result:
 
 
 def eval_emotion(node: Emotion, conv: Conversation, analyse: Callable[[Conversation], Any]) -> Result:
-    result = analyse(conv)
     if not any(m.role == "customer" for m in conv.messages):
         return NA
+    result = analyse(conv)
     if node.trend is not None and result.trend is None:
         return NA
     ok = (node.over is None or result.score > node.over) and (node.trend is None or result.trend == node.trend)
     if not ok:
         return FALSE
-    return (True, [(h.message, h.start, h.end) for h in result.hits if h.end > h.start])
+    # the negative words are the evidence (positive ones carry a negative weight)
+    return (True, [(h.message, h.start, h.end) for h in result.hits if h.weight > 0 and h.end > h.start])
 
 
 def eval_channel(node: Channel, conv: Conversation) -> Result:
-    return (conv.channel in node.channels, [])
+    if conv.channel in node.channels:
+        return (True, [])
+    return NA if node.otherwise is None else FALSE
 
 
 _MISSING = object()

@@ -176,6 +176,9 @@ def evaluate(ruleset: RuleSet, conv: Conversation, analyse: Callable[[Conversati
     analyse = analyse or _default_analyse
     outcome = Outcome(states={})
     for rule in ruleset.rules:
+        if rule.when is not None and evaluate_node(rule.when, conv, analyse)[0] is not True:
+            outcome.states[rule.id] = None
+            continue
         state, evidence = evaluate_node(rule.condition, conv, analyse)
         outcome.states[rule.id] = state
         if state:

@@ -155,6 +155,7 @@ class Emotion:
 @dataclass(frozen=True, slots=True)
 class Channel:
     channels: tuple[str, ...]
+    otherwise: bool | None = False  # the state on other channels: False, or None (not applicable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,7 @@ class Rule:
     severity: str
     condition: Any
     description: str = ""
+    when: Any = None  # a precondition: unless it holds, the rule is not applicable
 
 
 @dataclass(slots=True)
@@ -404,8 +406,10 @@ class _Parser:
         self.keys(obj, where, {"metric", "over", "under", "count"})
         metric = self.choice(obj, "metric", where, TIMING_METRICS)
         if metric == "left_waiting":
-            over = self.number(obj, "over", where, default=0)
-            under = self.number(obj, "under", where)
+            for key in ("over", "under"):
+                if key in obj:
+                    raise self.fail(f"{where}.{key}", "is not used with metric: left_waiting")
+            over = under = None
         else:
             over, under = self.bounds(obj, where)
         if metric != "reply_latency" and "count" in obj:
@@ -453,10 +457,17 @@ class _Parser:
         return Emotion(over=over, trend=trend)
 
     def op_channel(self, value: Any, where: str) -> Channel:
+        otherwise: bool | None = False
+        if isinstance(value, dict):
+            self.keys(value, where, {"in", "otherwise"})
+            mode = self.choice(value, "otherwise", where, ("false", "not_applicable"), "false")
+            otherwise = None if mode == "not_applicable" else False
+            value = value.get("in")
+            where = f"{where}.in"
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
             raise self.fail(where, "must be a channel name or a non-empty list of them")
-        return Channel(tuple(values))
+        return Channel(tuple(values), otherwise)
 
     def op_label(self, value: Any, where: str) -> Label:
         obj = self.mapping(value, where)
@@ -500,7 +511,7 @@ def parse_rule(obj: Any, synonyms: dict[str, tuple[str, ...]], index: int = 0) -
     rule_id = obj.get("id")
     if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
         raise RuleError("must be a string of letters, digits, '_', '.', '-'", field=f"rules[{index}].id")
-    allowed = {"id", "name", "category", "severity", "condition", "description"}
+    allowed = {"id", "name", "category", "severity", "condition", "description", "when"}
     for key in obj:
         if key not in allowed:
             raise RuleError("unknown field (allowed: " + ", ".join(sorted(allowed)) + ")", rule=rule_id, field=key)
@@ -517,10 +528,13 @@ def parse_rule(obj: Any, synonyms: dict[str, tuple[str, ...]], index: int = 0) -
         raise RuleError(f"must be one of {', '.join(SEVERITIES)}, not {severity!r}", rule=rule_id, field="severity")
     if "condition" not in obj:
         raise RuleError("is required", rule=rule_id, field="condition")
-    condition = _Parser(rule_id, synonyms).condition(obj["condition"], "condition")
+    parser = _Parser(rule_id, synonyms)
+    condition = parser.condition(obj["condition"], "condition")
+    when = parser.condition(obj["when"], "when") if "when" in obj else None
     return Rule(
         id=rule_id, name_zh=name_zh, name_en=name_en, category=category, severity=severity,
         condition=condition, description=_text(obj.get("description"), rule_id, "description", required=False),
+        when=when,
     )
 
 
@@ -555,7 +569,7 @@ def parse_ruleset(data: Any, *, source: str = "<rules>", base_dir: Path | None =
             raise fail(f"synonyms.{name}", "must be a non-empty list of words")
         for i, word in enumerate(words):
             if not isinstance(word, str) or not word.strip() or _CONTROL.search(word):
-                raise fail(f"synonyms.{name}[{i}]", "must be a non-empty string without control characters")
+                raise fail(f"synonyms.{name}[{i}]", f"must be a non-empty string without control characters, not {_kind(word)} (quote numbers)")
         synonyms[name] = tuple(words)
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
