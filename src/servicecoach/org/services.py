@@ -301,3 +301,15 @@ def calendar_override_delete(*, actor: User | None, date: date) -> bool:
                  object_id=str(pk), object_repr=repr_, changes=changes)
     _calendar_changed()
     return True
+
+
+@transaction.atomic
+def user_set_admin_access(*, actor: User | None, user: User, staff: bool, superuser: bool = False) -> User:
+    """Open (or close) the Django admin site to a login; ``superuser`` gives it every permission."""
+    changes = _diff(user, {"is_staff": staff, "is_superuser": superuser})
+    if not changes:
+        return user
+    user.is_staff, user.is_superuser = staff, superuser
+    user.save(update_fields=["is_staff", "is_superuser"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changes)
+    return user
