@@ -196,7 +196,7 @@ def eval_call(node: Call, conv: Conversation) -> Result:
 
 # --------------------------------------------------------------------------- counts
 
-_SENTENCE = re.compile(r"([^。！？!?；;\n.…]+)([。！？!?；;\n.…]*)")
+_SENTENCE = re.compile(r"([^，,。！？!?；;\n.…]+)([，,。！？!?；;\n.…]*)")
 _STRIP = re.compile(r"[\W_]+")
 QUESTION_WORDS = ("吗", "呢", "么", "怎么", "为什么", "什么", "多久", "几时", "是否", "能不能", "可不可以", "哪")
 
