@@ -270,3 +270,16 @@ def test_audit_log_reports_a_reversed_date_range(people):
 def test_audit_log_offers_no_way_to_change_entries(people):
     html = _client(people["admin"]).get(reverse("org:audit-list")).content.decode()
     assert 'method="post"' not in html.split('id="audit-results"', 1)[1]
+
+
+def test_audit_log_shows_choice_labels_not_codes(people):
+    services.person_update(actor=people["admin"].user, person=people["aft_agent"], level=Level.SENIOR)
+    response = _client(people["admin"]).get(reverse("org:audit-list"), {"action": AuditAction.UPDATE})
+    changes = response.context["rows"][0]["changes"]
+    assert changes == [{"field": "职级", "before": "初级", "after": "高级", "is_pair": True}]
+
+
+def test_role_grant_form_has_no_preselected_role(people):
+    html = _client(people["admin"]).get(reverse("org:person-detail", args=[people["pre_agent"].pk])).content.decode()
+    grant = html.split('name="role"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="" selected>' in grant

@@ -19,6 +19,10 @@ from servicecoach.org.models import (
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _blank(label):
+    return [("", label)]
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """Units shown with their place in the tree, e.g. "— — Team A"."""
 
@@ -74,7 +78,7 @@ class PersonForm(forms.ModelForm):
 
 
 class RoleGrantForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=_blank(_("Choose a role")) + Role.choices)
     unit = UnitChoiceField(
         queryset=OrgUnit.objects.none(), required=False, label=_("Scope unit"),
         help_text=_("For a supervisor: the unit they look after (empty: their own unit)."),
@@ -109,10 +113,6 @@ class LoginForm(forms.Form):
         user = self.person.user or User(username=self.data.get("username", ""))
         validate_password(password, user)
         return password
-
-
-def _blank(label):
-    return [("", label)]
 
 
 class PersonFilterForm(forms.Form):

@@ -271,29 +271,40 @@ def object_type_label(object_type: str) -> str:
         return object_type
 
 
+def _display(field, value):
+    """A stored value as people read it: a choice's label instead of its code."""
+    if value in (None, ""):
+        return None
+    if field is not None and field.choices and not isinstance(value, list | dict):
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
 def audit_change_rows(entry: AuditEntry) -> list[dict[str, object]]:
     """An entry's ``changes`` as rows of (field label, before, after) for a readable table.
 
-    Updates store ``{field: [old, new]}``; creations and role changes store ``{field: value}``."""
+    Updates store ``{field: [old, new]}``; creations and role changes store ``{field: value}``
+    (empty values of a creation are left out)."""
     try:
         model = apps.get_model(entry.object_type) if entry.object_type else None
     except (LookupError, ValueError):
         model = None
     rows = []
     for name, value in (entry.changes or {}).items():
-        label = name
-        if model is not None:
+        field = None
+        if name in {"role", "unit"} and entry.action in {"role_grant", "role_revoke"}:
+            field = RoleAssignment._meta.get_field(name)
+        elif model is not None:
             try:
-                label = str(model._meta.get_field(name).verbose_name)
+                field = model._meta.get_field(name)
             except FieldDoesNotExist:  # e.g. "login": not a field of the model
-                pass
-        if name == "role":
-            label = str(RoleAssignment._meta.get_field("role").verbose_name)
+                field = None
+        label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
         is_pair = entry.action == "update" and isinstance(value, list) and len(value) == 2
         before, after = (value[0], value[1]) if is_pair else (None, value)
-        if name == "role":
-            before = Role(before).label if before in Role.values else before
-            after = Role(after).label if after in Role.values else after
+        before, after = _display(field, before), _display(field, after)
+        if not is_pair and after is None:
+            continue
         rows.append({"field": label, "before": before, "after": after, "is_pair": is_pair})
     return rows
 
