@@ -1,0 +1,514 @@
+"""Customer emotion: how negative the customer is over a conversation, from a lexicon.
+
+Scale (see docs/qa-emotion.md): 0 = calm; about 1-2 = a mildly negative message (one mild word:
+慢, 麻烦, problem); about 3-4 = clearly angry (垃圾, 骗子, 投诉 with an exclamation mark); 6 and above
+= furious or threatening to escalate (12315, 曝光, several strong words, ！！！). It is unbounded above:
+every further strong word adds to it.
+
+How a customer message is scored:
+
+1. One multi-pattern matcher (pyahocorasick when importable, else a pure-Python trie) finds every
+   lexicon phrase; at each place the longest phrase wins (不满意 beats 满意, 麻烦您 is neutral).
+   English phrases count on whole words only, case-insensitively.
+2. A negative phrase counts its intensity; negation just before it (不生气, not angry) cancels it,
+   degree adverbs (非常, 太, extremely) multiply it. A positive phrase (谢谢, 解决了, thanks) counts
+   against the score, or for it when negated (不太满意, not resolved). Rhetorical questions (凭什么,
+   到底, how dare) add their weight whatever precedes them.
+3. Exclamation marks, runs of ！！！/？？？ and English written in capitals amplify the negative sum;
+   a run of question or exclamation marks also adds a little on its own.
+4. An open question (？) or a trailing ellipsis (……) adds a little: the customer is not settled.
+5. The message's net score is negative x amplification + punctuation - positive. It is reported
+   clipped at 0 (``per_message``), but the net value is what the conversation score averages, so a
+   closing "已解决，谢谢" does offset an earlier complaint.
+
+A conversation's score is a recency-weighted mean of the net scores of its customer messages (each
+earlier message counts half as much as the next one: how the customer ends up matters most for
+satisfaction), clipped at 0. Non-customer messages are ignored and score 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .model import Conversation
+
+LEXICON_DIR = Path(__file__).with_name("lexicons")
+KINDS = ("negative", "positive", "neutral", "negation", "degree", "rhetorical")
+# kinds whose entries carry a number (intensity, strength or multiplier); the others are bare phrases
+_WEIGHTED = frozenset({"negative", "positive", "degree", "rhetorical"})
+
+# Tuned on the even-numbered half of the STC-3 DCH-1 dialogues only (benchmarks/emotion_eval.py);
+# the odd half is held out.
+RECENCY_DECAY = 0.5  # weight of a customer message relative to the next one
+NEGATED_POSITIVE = 0.8  # a negated positive phrase counts this share of its strength as negative
+MAX_DEGREE = 2.5
+EXCLAMATION_AMP = 0.1  # per ！, up to 5
+RUN_AMP = 0.2  # per run of two or more ！/？, up to 3
+RUN_BASE = 0.3  # score of a run of ？？？ or ！！！ by itself, up to 2 runs
+QUESTION_BASE = 0.5  # per ？ in a customer message, up to 3: a customer still asking is not settled
+ELLIPSIS_BASE = 0.3  # …… or ...: trailing off, exasperated
+SHOUT_AMP = 0.3  # English in capitals (two shouted words, or one of 4+ letters, in a mostly-English message)
+SHOUT_BASE = 0.5
+TREND_THRESHOLD = 0.5  # change of the mean message score from the first to the second half
+MAX_GAP = 2  # between modifiers and their phrase: one Chinese character (2) or two English words (1 each)
+_MARKS = ("!", "！", "?", "？", "…", "...")
+
+_CLAUSE_BREAK = frozenset("，。！？；：,.!?;:…\n、~～")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_RUN_RE = re.compile(r"[!！?？]{2,}")
+_LETTERS_RE = re.compile(r"[A-Za-z]")
+_SHOUT_RE = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])")
+_ACRONYMS = frozenset({"OK", "ID", "VIP", "APP", "USB", "SIM", "PC", "TV", "QQ", "CEO", "FAQ", "SMS", "GPS"})
+
+NEGATIVE, POSITIVE, NEUTRAL, NEGATION, DEGREE, RHETORICAL = range(6)
+_KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
+
+
+class LexiconError(ValueError):
+    """A lexicon file that cannot be used; the message names the file and line."""
+
+
+@dataclass(slots=True, frozen=True)
+class Entry:
+    term: str
+    kind: int  # NEGATIVE, POSITIVE, ...
+    weight: float
+    word_bounded_start: bool  # English: must start at a word boundary
+    word_bounded_end: bool
+    origin: str  # file:line
+
+
+@dataclass(slots=True)
+class EmotionHit:
+    message: int  # index of the message in the conversation
+    start: int  # character span in that message's text
+    end: int
+    text: str
+    weight: float  # >0 adds to the negative score, <0 calms it
+
+
+@dataclass(slots=True)
+class EmotionResult:
+    score: float  # 0 = calm, higher = more negative (unbounded)
+    trend: str | None  # "rising", "falling", "flat"; None with fewer than 2 customer messages
+    per_message: list[float]  # one per message; 0.0 for non-customer messages
+    hits: list[EmotionHit] = field(default_factory=list)
+    peak: float = 0.0  # most negative customer message
+    last: float = 0.0  # last customer message
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _parse_lexicon_file(path: Path, kind: str) -> list[Entry]:
+    entries = []
+    weighted = kind in _WEIGHTED
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"{path}: cannot read: {exc}") from None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("# ") or line == "#":
+            continue
+        origin = f"{path}:{number}"
+        term, weight = line, 0.0
+        if not weighted and "\t" in line:
+            raise LexiconError(f"{origin}: {line!r}: {kind} phrases take no number")
+        if weighted:
+            if "\t" in line:
+                term, _, value = line.rpartition("\t")
+            else:
+                term, _, value = line.rpartition(" ")
+            term = term.strip()
+            try:
+                weight = float(value)
+            except ValueError:
+                raise LexiconError(f"{origin}: {line!r}: expected a phrase, a tab, then a number") from None
+            if not term:
+                raise LexiconError(f"{origin}: {line!r}: the phrase is empty")
+            if weight < 0:
+                raise LexiconError(f"{origin}: {term!r}: the number must not be negative")
+        term = term.translate(_ASCII_LOWER)
+        entries.append(
+            Entry(
+                term=term,
+                kind=_KIND_CODE[kind],
+                weight=weight,
+                word_bounded_start=_is_word_char(term[0]),
+                word_bounded_end=_is_word_char(term[-1]),
+                origin=origin,
+            )
+        )
+    return entries
+
+
+class Lexicon:
+    """Every phrase of every list. Emotion phrases (negative, positive, rhetorical) and neutral ones
+    compile into one multi-pattern matcher; modifiers (negation, degree) are looked up just before
+    each emotion phrase found, so the very common 不/没/很 cost nothing where no emotion word follows.
+
+    Files are ``<kind>_<name>.txt`` with kind one of negative, positive, neutral, negation, degree,
+    rhetorical. A phrase may appear once in a directory; a later directory overrides an earlier
+    one (that is how a deployment adds or re-weights words)."""
+
+    def __init__(self, entries: Sequence[Entry], *, use_automaton: bool | None = None):
+        self.entries = [e for e in entries if e.kind not in (NEGATION, DEGREE)]
+        self.modifiers = {e.term: e for e in entries if e.kind in (NEGATION, DEGREE)}
+        self.modifier_lengths = sorted({len(t) for t in self.modifiers}, reverse=True)
+        self._last_chars = frozenset(t[-1] for t in self.modifiers)
+        self.matcher = make_matcher([e.term for e in self.entries], use_automaton=use_automaton)
+
+    @classmethod
+    def load(cls, *dirs: str | Path, use_automaton: bool | None = None) -> Lexicon:
+        by_term: dict[str, Entry] = {}
+        for directory in dirs or (LEXICON_DIR,):
+            directory = Path(directory)
+            files = sorted(directory.glob("*.txt"))
+            if not files:
+                raise LexiconError(f"{directory}: no lexicon files (<kind>_<name>.txt)")
+            in_this_dir: dict[str, Entry] = {}
+            for path in files:
+                kind = path.stem.split("_", 1)[0]
+                if kind not in _KIND_CODE:
+                    raise LexiconError(f"{path}: the file name must start with one of {', '.join(KINDS)}")
+                for entry in _parse_lexicon_file(path, kind):
+                    if entry.term in in_this_dir:
+                        raise LexiconError(
+                            f"{entry.origin}: {entry.term!r} is already listed at {in_this_dir[entry.term].origin}"
+                        )
+                    in_this_dir[entry.term] = entry
+            by_term.update(in_this_dir)
+        return cls(list(by_term.values()), use_automaton=use_automaton)
+
+    @staticmethod
+    def lower(text: str) -> str:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few non-ASCII letters change length when lowered
+            lowered = text.translate(_ASCII_LOWER)
+        return lowered
+
+    def tokens(self, lowered: str) -> list[tuple[int, int, Entry]]:
+        """Leftmost-longest, non-overlapping emotion and neutral phrases in ``lowered`` (a text
+        passed through :meth:`lower`) as (start, end, entry)."""
+        entries = self.entries
+        found = []
+        n = len(lowered)
+        for start, end, index in self.matcher(lowered):
+            entry = entries[index]
+            if entry.word_bounded_start and start > 0 and _is_word_char(lowered[start - 1]):
+                continue
+            if entry.word_bounded_end and end < n and _is_word_char(lowered[end]):
+                continue
+            found.append((start, -end, index))
+        if not found:
+            return []
+        found.sort()
+        out = []
+        covered = 0
+        for start, neg_end, index in found:
+            if start >= covered:
+                out.append((start, -neg_end, entries[index]))
+                covered = -neg_end
+        return out
+
+    def modifiers_before(self, lowered: str, start: int, floor: int) -> tuple[bool, float, int]:
+        """Negation and degree words just before ``start`` (not before ``floor``): (negated, degree
+        multiplier, where the chain begins). Up to one Chinese character or two English words may
+        sit between them (不是在生气, not at all happy); a punctuation mark ends the search."""
+        negated = False
+        degree = 1.0
+        if start <= floor:
+            return False, 1.0, start
+        # Most emotion words have no modifier: a quick look at the two characters before says so.
+        last_chars = self._last_chars
+        before = lowered[start - 1]
+        if before not in last_chars and not before.isascii():
+            if before in _CLAUSE_BREAK or start - 2 < floor or lowered[start - 2] not in last_chars:
+                return False, 1.0, start
+        begin = pos = start
+        gap = 0
+        modifiers = self.modifiers
+        while pos > floor:
+            p = pos
+            while p > floor and lowered[p - 1] == " ":
+                p -= 1
+            found = None
+            for length in self.modifier_lengths:
+                if p - length < floor:
+                    continue
+                entry = modifiers.get(lowered[p - length : p])
+                if entry is None:
+                    continue
+                if entry.word_bounded_end and p < len(lowered) and _is_word_char(lowered[p]):
+                    continue
+                if entry.word_bounded_start and p - length > 0 and _is_word_char(lowered[p - length - 1]):
+                    continue
+                found = entry
+                break
+            if found is not None:
+                if found.kind == NEGATION:
+                    negated = not negated
+                else:
+                    degree *= found.weight
+                begin = pos = p - len(found.term)
+                continue
+            if p <= floor or lowered[p - 1] in _CLAUSE_BREAK:
+                break
+            if _is_word_char(lowered[p - 1]) or lowered[p - 1] == "'":
+                while p > floor and (_is_word_char(lowered[p - 1]) or lowered[p - 1] == "'"):
+                    p -= 1
+                gap += 1
+            else:
+                p -= 1
+                gap += 2
+            if gap > MAX_GAP:
+                break
+            pos = p
+        return negated, degree, begin
+
+
+# --------------------------------------------------------------------------- matchers
+
+
+def make_matcher(terms: Sequence[str], *, use_automaton: bool | None = None):
+    """A function text -> list of (start, end, index of the term) for every occurrence of every
+    term, in character offsets. Uses pyahocorasick when importable (``use_automaton=None``) or when
+    told to (True); False forces the pure-Python trie."""
+    if use_automaton is None or use_automaton:
+        try:
+            import ahocorasick
+        except ImportError:
+            if use_automaton:
+                raise
+        else:
+            return _automaton_matcher(ahocorasick, terms)
+    return _trie_matcher(terms)
+
+
+def _automaton_matcher(ahocorasick, terms: Sequence[str]):
+    # The automaton runs over the UTF-8 bytes (spelt as Latin-1 characters): with ~1,000 different
+    # first characters the root of a character automaton is slow to search, a byte one is not
+    # (2-3x faster on Chinese text). Offsets are turned back into characters afterwards.
+    automaton = ahocorasick.Automaton()
+    for index, term in enumerate(terms):
+        key = term.encode("utf-8", "surrogatepass").decode("latin-1")
+        automaton.add_word(key, (index, len(key), len(term)))
+    automaton.make_automaton()
+    iterate = automaton.iter
+
+    def match(text: str) -> list[tuple[int, int, int]]:
+        if not text:
+            return []
+        if text.isascii():
+            return [(last + 1 - blen, last + 1, index) for last, (index, blen, _) in iterate(text)]
+        raw = text.encode("utf-8", "surrogatepass")
+        found = sorted(
+            (last + 1 - blen, index, clen) for last, (index, blen, clen) in iterate(raw.decode("latin-1"))
+        )
+        out = []
+        byte_at = char_at = 0
+        for bstart, index, clen in found:
+            if bstart != byte_at:
+                char_at += len(raw[byte_at:bstart].decode("utf-8", "surrogatepass"))
+                byte_at = bstart
+            out.append((char_at, char_at + clen, index))
+        return out
+
+    match.kind = "pyahocorasick"
+    return match
+
+
+_END = object()
+
+
+def _trie_matcher(terms: Sequence[str]):
+    root: dict = {}
+    for index, term in enumerate(terms):
+        node = root
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[_END] = index
+
+    def match(text: str) -> list[tuple[int, int, int]]:
+        out = []
+        for start in range(len(text)):
+            node = root.get(text[start])
+            end = start + 1
+            while node is not None:
+                index = node.get(_END)
+                if index is not None:
+                    out.append((start, end, index))
+                if end >= len(text):
+                    break
+                node = node.get(text[end])
+                end += 1
+        return out
+
+    match.kind = "python"
+    return match
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return Lexicon.load(LEXICON_DIR)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score_message(text: str, lexicon: Lexicon, message: int = 0) -> tuple[float, list[EmotionHit]]:
+    """Score one customer message: (net score, hits). The net score is below 0 when calming words
+    outweigh the negative ones; :func:`analyse` reports it clipped at 0."""
+    lowered = lexicon.lower(text)
+    return _score_tokens(text, lowered, lexicon.tokens(lowered), lexicon, message)
+
+
+def _score_tokens(
+    text: str, lowered: str, tokens: list[tuple[int, int, Entry]], lexicon: Lexicon, message: int
+) -> tuple[float, list[EmotionHit]]:
+    negative = positive = 0.0
+    hits: list[EmotionHit] = []
+    floor = 0
+    for start, end, entry in tokens:
+        kind = entry.kind
+        previous_end, floor = floor, end
+        if kind == NEUTRAL:
+            continue
+        weight = entry.weight
+        if kind != RHETORICAL:
+            negated, degree, start = lexicon.modifiers_before(lowered, start, previous_end)
+            weight *= min(degree, MAX_DEGREE)
+            if negated:
+                if kind == NEGATIVE:
+                    continue  # 不生气: calm
+                kind = NEGATIVE  # 不满意 that the list does not spell out, not resolved
+                weight *= NEGATED_POSITIVE
+        if weight == 0.0:
+            continue
+        if kind == POSITIVE:
+            positive += weight
+            hits.append(EmotionHit(message, start, end, text[start:end], -weight))
+        else:
+            negative += weight
+            hits.append(EmotionHit(message, start, end, text[start:end], weight))
+
+    amp = 1.0
+    base = 0.0
+    excl = text.count("!") + text.count("！")
+    if excl:
+        amp += EXCLAMATION_AMP * min(excl, 5)
+    if excl + text.count("?") + text.count("？") >= 2:
+        runs = list(_RUN_RE.finditer(text))
+        if runs:
+            amp += RUN_AMP * min(len(runs), 3)
+            for run in runs[:2]:
+                base += RUN_BASE
+                hits.append(EmotionHit(message, run.start(), run.end(), run.group(), RUN_BASE))
+    shouted = [m for m in _SHOUT_RE.finditer(text) if m.group() not in _ACRONYMS] if lowered != text else None
+    if shouted and (len(shouted) >= 2 or len(shouted[0].group()) >= 4):
+        letters = len(_LETTERS_RE.findall(text))
+        if letters * 2 >= len(text.strip()):
+            amp += SHOUT_AMP
+            base += SHOUT_BASE
+            for m in shouted:
+                hits.append(EmotionHit(message, m.start(), m.end(), m.group(), SHOUT_BASE / len(shouted)))
+    questions = min(text.count("?") + text.count("？"), 3)
+    if questions:
+        base += QUESTION_BASE * questions
+    if "…" in text or "..." in text:
+        base += ELLIPSIS_BASE
+    raw = negative * amp + base
+    # Net of calming words: below 0 when the customer thanks or confirms more than they complain.
+    return raw - positive, hits
+
+
+def _trend(scores: list[float]) -> str | None:
+    n = len(scores)
+    if n < 2:
+        return None
+    half = n // 2
+    first = sum(scores[:half]) / half
+    second = sum(scores[n - half :]) / half
+    change = second - first
+    if change > TREND_THRESHOLD:
+        return "rising"
+    if change < -TREND_THRESHOLD:
+        return "falling"
+    return "flat"
+
+
+def combine(scores: Sequence[float]) -> float:
+    """A conversation's score from its customer messages' scores, in order."""
+    if not scores:
+        return 0.0
+    weight = 1.0
+    total = norm = 0.0
+    for s in reversed(scores):
+        total += weight * s
+        norm += weight
+        weight *= RECENCY_DECAY
+    score = total / norm
+    return score if score > 0.0 else 0.0
+
+
+def analyse(conversation: Conversation, *, lexicon: Lexicon | None = None) -> EmotionResult:
+    """The customer's emotion over ``conversation`` (see the module's docstring for the scale)."""
+    lexicon = lexicon or default_lexicon()
+    messages = conversation.messages
+    per_message = [0.0] * len(messages)
+    customer = [i for i, m in enumerate(messages) if m.role == "customer"]
+    if not customer:
+        return EmotionResult(score=0.0, trend=None, per_message=per_message)
+    # One matcher call for all the customer's messages: no phrase spans the newline between them.
+    texts = [messages[i].text for i in customer]
+    lowered = lexicon.lower("\n".join(texts))
+    tokens = lexicon.tokens(lowered)
+    hits: list[EmotionHit] = []
+    scores: list[float] = []
+    offset = 0
+    t = 0
+    for i, text in zip(customer, texts):
+        end = offset + len(text)
+        mine = []
+        while t < len(tokens) and tokens[t][0] < end:
+            start, stop, entry = tokens[t]
+            mine.append((start - offset, stop - offset, entry))
+            t += 1
+        low = lowered[offset:end]
+        if mine or low != text or any(mark in text for mark in _MARKS):
+            score, message_hits = _score_tokens(text, low, mine, lexicon, i)
+            hits.extend(message_hits)
+        else:
+            score = 0.0
+        per_message[i] = score if score > 0.0 else 0.0
+        scores.append(score)
+        offset = end + 1
+    return EmotionResult(
+        score=round(combine(scores), 6),
+        trend=_trend(scores),
+        per_message=per_message,
+        hits=hits,
+        peak=max(0.0, max(scores)),
+        last=max(0.0, scores[-1]),
+    )
+
+
+def crude_count(conversation: Conversation, *, lexicon: Lexicon | None = None) -> int:
+    """The crude baseline of the evaluation: how many negative lexicon phrases the customer's text
+    contains, with no modifiers, weights, punctuation or recency."""
+    lexicon = lexicon or default_lexicon()
+    count = 0
+    for message in conversation.messages:
+        if message.role == "customer":
+            tokens = lexicon.tokens(lexicon.lower(message.text))
+            count += sum(1 for _, _, entry in tokens if entry.kind == NEGATIVE)
+    return count
