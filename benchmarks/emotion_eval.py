@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from servicecoach.quality.engine.emotion import analyse, crude_count, default_lexicon
+from servicecoach.quality.engine.emotion import Lexicon, analyse, crude_count, default_lexicon
 from servicecoach.quality.engine.readers import ReadError, read_conversations
 from servicecoach.quality.engine.stats import spearman
 
@@ -60,6 +60,13 @@ def evaluate(conversations) -> dict[str, dict[str, float]]:
     return out
 
 
+def _cpu_seconds(conversations, lexicon) -> float:
+    started = time.process_time()
+    for conversation in conversations:
+        analyse(conversation, lexicon=lexicon)
+    return time.process_time() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=default_data_path())
@@ -68,18 +75,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no data at {args.data} (set SERVICECOACH_SHARED_DIR)", file=sys.stderr)
         return 2
     conversations = load(args.data)
-    default_lexicon()  # build the matcher outside the timing
-    started = time.perf_counter()
     results = evaluate(conversations)
-    elapsed = time.perf_counter() - started
     print(f"data: {args.data} ({len(conversations)} dialogues)")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; lexicon entries: {len(default_lexicon().entries)}")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; lexicon phrases: {len(default_lexicon().entries)}")
+    print("Spearman correlation with human satisfaction S (of -score; higher is better)")
     print(f"{'subset':<16} {'n':>5} {'emotion':>9} {'crude':>7}")
     for name, row in results.items():
         print(f"{name:<16} {row['n']:>5} {row['emotion']:>9.3f} {row['crude']:>7.3f}")
-    per_second = 2 * len(conversations) / elapsed  # each dialogue scored twice (ours + crude)
-    print(f"scoring speed (both scorers, one core, noisy shared machine): {per_second:,.0f} dialogues/s")
+    chars = sum(len(m.text) for c in conversations for m in c.messages if m.role == "customer")
+    print(
+        f"speed of analyse() ({chars / len(conversations):.0f} customer characters per dialogue), CPU time:"
+    )
+    for label, lexicon in (
+        ("pyahocorasick", default_lexicon()),
+        ("pure Python", Lexicon.load(use_automaton=False)),
+    ):
+        best = min(_cpu_seconds(conversations, lexicon) for _ in range(3))
+        print(f"  {label:<14} {len(conversations) / best:>9,.0f} dialogues/s")
     return 0
 
 
