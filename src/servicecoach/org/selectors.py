@@ -131,7 +131,7 @@ def person_list(
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
     if role:
-        people = people.filter(roles__role=role)
+        people = people.filter(pk__in=RoleAssignment.objects.filter(role=role).values("person_id"))
     if level:
         people = people.filter(level=level)
     if status:
@@ -139,7 +139,7 @@ def person_list(
     search = search.strip()
     if search:
         people = people.filter(Q(name__icontains=search) | Q(employee_no__icontains=search))
-    return people.distinct().order_by("employee_no")
+    return people.order_by("employee_no")
 
 
 def unit_tree_with_counts(*, user: User | None) -> list[OrgUnit]:

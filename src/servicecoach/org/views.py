@@ -152,7 +152,7 @@ def person_list(request):
         level=filters.get("level", ""),
         status=filters.get("status", ""),
         search=filters.get("q", ""),
-    ).prefetch_related("roles")
+    )
     context = {
         "form": form,
         "page": _page(request, people, PAGE_SIZE),
