@@ -130,6 +130,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+# WhiteNoise serves from the packages until collectstatic fills this; it only has to exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Plotly's JavaScript straight from the installed plotly package: no CDN.
 STATICFILES_DIRS = [
     ("vendor/plotly", str(Path(importlib.util.find_spec("plotly").origin).resolve().parent / "package_data")),
