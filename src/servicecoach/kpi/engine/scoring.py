@@ -84,16 +84,21 @@ def _clean(figs: Mapping[str, Any], template: Template) -> dict[str, Any]:
     return out
 
 
+def _tidy(value: Any) -> Any:
+    """Round away binary noise (110000 / 100000 × 100 = 110.00000000000001 is 110, not above it)."""
+    return round(value, 9) if isinstance(value, float) else value
+
+
 def score_item(item: Item, figs: Mapping[str, Any], ctx: Context, team_size: int) -> ItemResult:
     """Score one item for one agent: points and the explanation in Chinese and English."""
     zh_name, en_name = item.name
     value = None
     try:
         if item.evaluate is not None:
-            value = item.evaluate(figs, ctx)
+            value = _tidy(item.evaluate(figs, ctx))
         outcomes = []
         for rule, own in zip(item.rules, item.rule_inputs):
-            v = value if own is None else own(figs, ctx)
+            v = value if own is None else _tidy(own(figs, ctx))
             o = rule.apply(v, item.unit if own is None else "", team_size)
             if o is not None:
                 outcomes.append(o)
