@@ -79,6 +79,7 @@ def test_cell_blueprint_is_met_exactly_and_points_come_from_the_blueprint():
         {("产品知识", E, SC): 3, ("投诉处理", H, SC): 2, ("产品知识", M, TF): 4}
     )
     assert paper.total_points == Decimal(16)
+    assert paper.method == "cells"
     assert len({i.question_key for i in paper.items}) == 9
     # layout: single choice questions first, then true/false
     assert [i.cell[2] for i in paper.items] == [SC] * 5 + [TF] * 4
@@ -135,6 +136,7 @@ def test_marginal_blueprint_meets_every_total():
         for q in bp.quotas:
             assert quota_count(cells, q) == q.count, (seed, q.label)
         assert paper.total_points == Decimal(4 * 1 + 14 * 2)
+        assert paper.method.startswith("cp-sat (ortools ")
 
 
 def test_marginal_totals_that_cannot_be_met_together_are_named():

@@ -153,8 +153,14 @@ class PaperItem:
 
 @dataclass(frozen=True, kw_only=True)
 class Paper:
+    """One candidate's paper. ``seed`` and ``method`` are the audit record: the same bank,
+    blueprint and seed give the same paper with the same method (for marginal blueprints the
+    OR-Tools version is part of the method, since another solver version may break ties between
+    equally good allocations differently; the items themselves are what gets stored)."""
+
     seed: int
     items: tuple[PaperItem, ...]
+    method: str = "cells"
 
     @property
     def total_points(self) -> Decimal:
@@ -299,6 +305,18 @@ def _solve_allocation(
 
 def allocate(bank: Sequence[Question], blueprint: Blueprint, seed: int) -> dict[Cell, list[Question]]:
     """The questions of the paper, per cell (unordered). Raises BlueprintShortage."""
+    return _allocate(bank, blueprint, seed)[0]
+
+
+def solver_method() -> str:
+    from ortools import __version__ as ortools_version
+
+    return f"cp-sat (ortools {ortools_version})"
+
+
+def _allocate(
+    bank: Sequence[Question], blueprint: Blueprint, seed: int
+) -> tuple[dict[Cell, list[Question]], str]:
     shortages = check_supply(bank, blueprint)
     if shortages:
         raise BlueprintShortage(shortages)
@@ -314,7 +332,7 @@ def allocate(bank: Sequence[Question], blueprint: Blueprint, seed: int) -> dict[
             pool = [qq for c in universe if q.matches(c) for qq in cells[c]]
             for qq in rng.sample(pool, q.count):
                 chosen.setdefault(cell_of(qq), []).append(qq)
-        return chosen
+        return chosen, "cells"
     pool = [qq for c in universe for qq in cells[c]]
     ideal = rng.sample(pool, blueprint.paper_size)
     target = Counter(cell_of(qq) for qq in ideal)
@@ -332,7 +350,7 @@ def allocate(bank: Sequence[Question], blueprint: Blueprint, seed: int) -> dict[
         else:
             picked = preferred + rng.sample(rest, n - len(preferred))
         chosen[c] = picked
-    return chosen
+    return chosen, solver_method()
 
 
 def draw_paper(
@@ -345,7 +363,7 @@ def draw_paper(
 ) -> Paper:
     """One candidate's paper. Questions are grouped by type (single choice first, essay last,
     as Chinese papers are laid out); within a type their order is shuffled when asked."""
-    chosen = allocate(bank, blueprint, seed)
+    chosen, method = _allocate(bank, blueprint, seed)
     rng = random.Random(_sub_seed(seed, "order"))
     by_type: dict[QuestionType, list[Question]] = defaultdict(list)
     for qs in chosen.values():
@@ -373,7 +391,7 @@ def draw_paper(
                 option_order=order,
             )
         )
-    return Paper(seed=seed, items=tuple(items))
+    return Paper(seed=seed, items=tuple(items), method=method)
 
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
