@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from playwright.sync_api import Page, expect
 
 from servicecoach.org.models import Person, User
@@ -20,12 +19,7 @@ PASSWORD = "demo1234"
 
 @pytest.fixture
 def demo(fast_passwords, live_server):
-    try:
-        call_command("load_demo", verbosity=0)
-    except CommandError:  # TEMPORARY until org's load_demo lands: the same two logins, built by services
-        from tests.permissions.sample_org import build_sample_org
-
-        build_sample_org(password=PASSWORD)
+    call_command("load_demo", verbosity=0)
     return live_server
 
 

@@ -119,9 +119,6 @@ def test_manage_reaches_django_commands(tmp_path):
 
 
 def test_demo_without_serving_creates_the_database_and_loads_the_demo_organisation(tmp_path):
-    # TEMPORARY (removed once org's load_demo lands): the org helper is writing the command right now.
-    if not (Path(__file__).parents[2] / "src/servicecoach/org/management/commands/load_demo.py").exists():
-        pytest.skip("load_demo not written yet")
     result = run_cli(tmp_path, "demo", "--no-serve")
     assert result.returncode == 0, result.stdout + result.stderr
     database = tmp_path / "var" / "servicecoach.sqlite3"
