@@ -4,6 +4,7 @@ line number, and good lines still come out."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicecoach.quality.engine.model import Conversation
-from servicecoach.quality.engine.readers import ReadError, read_conversations
+from servicecoach.quality.engine.readers import ConversationFormatError, ReadError, read_conversations
 
 # More examples on demand: SERVICECOACH_FUZZ_EXAMPLES=5000 pytest tests/quality/engine/test_readers_fuzz.py
 FUZZ = settings(
@@ -159,3 +160,40 @@ def test_random_bytes_as_csv_or_excel_never_raise(data):
     for suffix in (".csv", ".xlsx"):
         items = read_bytes(data, suffix)
         assert all(isinstance(x, Conversation | ReadError) for x in items)
+
+
+message_values = {
+    "role": st.sampled_from(["customer", "agent", "bot", "system"]) | st.sampled_from(["boss", "", None, 1]),
+    "text": st.sampled_from(["你好", ""]) | st.sampled_from([None, 3, ["x"]]),
+    "offset": st.sampled_from([0, 3, 7.5, 100, -1, -0.5, math.inf, math.nan, True, None, "5"]),
+    "end": st.sampled_from([0, 2, 8, 9.5, 200, -1, math.inf, math.nan, False, None]),
+    "at": st.sampled_from(["2026-11-01T09:00:00+08:00", "2026-11-01T09:01:00", "noon"]),
+    "agent_id": st.sampled_from(["A1", 7]),
+    "extra": st.just(1),
+}
+
+
+@st.composite
+def raw_messages(draw):
+    out = []
+    for _ in range(draw(st.integers(1, 5))):
+        common = st.sampled_from([set(), {"offset"}, {"offset", "end"}])  # the shapes of the fast path
+        keys = draw(common | st.sets(st.sampled_from(list(message_values)), max_size=5)) | {"role", "text"}
+        out.append({key: draw(message_values[key]) for key in sorted(keys)})
+    return out
+
+
+@FUZZ
+@given(raw_messages())
+def test_fast_message_path_agrees_with_the_full_validation(messages):
+    """The tight loop for the common case must accept exactly what the full check accepts, with the
+    same result; whatever it declines goes to the full check."""
+    from servicecoach.quality.engine.readers import DEFAULT_TZ, _messages_fast, _messages_full
+
+    fast = _messages_fast(messages)
+    try:
+        full = _messages_full(messages, None, DEFAULT_TZ)
+    except ConversationFormatError:
+        full = None
+    if fast is not None:
+        assert fast == full

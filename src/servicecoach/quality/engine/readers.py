@@ -185,6 +185,24 @@ def _validate(obj: Any, tz: tzinfo) -> Conversation:
     raw_messages = obj.get("messages")
     if not isinstance(raw_messages, list) or not raw_messages:
         raise ConversationFormatError("must be a non-empty list", path=("messages",))
+    messages = _messages_fast(raw_messages)
+    if messages is None:
+        messages = _messages_full(raw_messages, started_at, tz)
+    return Conversation(
+        id=cid,
+        messages=messages,
+        source=source,
+        channel=channel,
+        started_at=started_at,
+        agent_id=agent_id,
+        agent_name=agent_name,
+        customer_id=customer_id,
+        labels=labels,
+    )
+
+
+def _messages_full(raw_messages: list, started_at: datetime | None, tz: tzinfo) -> list[Message]:
+    """Validate every field of every message, naming the first one at fault."""
     messages: list[Message] = []
     stamps: list[tuple[int, datetime]] = []  # messages timed by ``at`` only
     for i, raw in enumerate(raw_messages):
@@ -230,17 +248,41 @@ def _validate(obj: Any, tz: tzinfo) -> Conversation:
             raise ConversationFormatError(
                 f"must not be before the message starts ({message.time:g} s)", path=("messages", i, "end")
             )
-    return Conversation(
-        id=cid,
-        messages=messages,
-        source=source,
-        channel=channel,
-        started_at=started_at,
-        agent_id=agent_id,
-        agent_name=agent_name,
-        customer_id=customer_id,
-        labels=labels,
-    )
+    return messages
+
+
+_INF = math.inf
+
+
+def _messages_fast(raw_messages: list) -> list[Message] | None:
+    """The common case (role, text, optional offset and end; nothing else) checked in one tight
+    loop; None as soon as anything else is seen, and :func:`_messages_full` decides (and explains).
+    A property test holds the two equal."""
+    messages = []
+    append = messages.append
+    roles = _ROLES
+    for raw in raw_messages:
+        if raw.__class__ is not dict:
+            return None
+        role = raw.get("role")
+        text = raw.get("text")
+        if role.__class__ is not str or role not in roles or text.__class__ is not str:
+            return None
+        size = len(raw)
+        if size == 2:
+            append(Message(role, text))
+            continue
+        offset = raw.get("offset")
+        if (offset.__class__ is not int and offset.__class__ is not float) or not 0 <= offset < _INF:
+            return None
+        if size == 3:
+            append(Message(role, text, float(offset)))
+            continue
+        end = raw.get("end")
+        if size != 4 or (end.__class__ is not int and end.__class__ is not float) or not offset <= end < _INF:
+            return None
+        append(Message(role, text, float(offset), float(end)))
+    return messages
 
 
 def _json_kind(value: Any) -> str:
