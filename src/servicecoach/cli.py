@@ -124,8 +124,18 @@ def _qa(rest: list[str]) -> int:
     return qa_main(rest)
 
 
+PASS_THROUGH = ("manage", "qa", "kpi")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in PASS_THROUGH:
+        # argparse's REMAINDER refuses an option as its first word ("servicecoach qa --help"), so the
+        # pass-through commands get their arguments untouched.
+        args = build_parser().parse_args(argv[:1])
+        args.rest = argv[1:]
+    else:
+        args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 
 
