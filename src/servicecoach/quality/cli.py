@@ -467,19 +467,20 @@ def cmd_explain(args: argparse.Namespace) -> int:
     item_names = {(sec.id, it.id): (it.name_zh if rs.language == "zh" else it.name_en) for sec in card.sections for it in sec.items}
     rows = [["section", "item", "earned", "points", "why", "name"]]
     for item in scored.items:
-        if item.manual:
+        if item["manual"]:
             why, earned = "human review", "-"
-        elif not item.applicable:
+        elif not item["applicable"]:
             why, earned = "not applicable (out of the denominator)", "-"
         else:
-            earned = f"{item.earned:g}"
-            verb = "fired" if item.fired else "did not fire"
-            why = f"{', '.join(item.fired) or ', '.join(r for r in _item_rules(card, item))} {verb}"
-            if item.bonus:
+            earned = f"{item['earned']:g}"
+            verb = "fired" if item["rules"] else "did not fire"
+            why = f"{', '.join(item['rules']) or ', '.join(_item_rules(card, item))} {verb}"
+            if item["bonus"]:
                 why += " (bonus)"
-            if item.red_line and item.fired:
+            if item["red_line"] and item["rules"]:
                 why += " RED LINE"
-        rows.append([item.section, item.item, earned, f"{item.points:g}", why, item_names[(item.section, item.item)]])
+        rows.append([item["section"], item["item"], earned, f"{item['points']:g}", why,
+                     item_names[(item["section"], item["item"])]])
     _table(rows, sys.stdout, right={2, 3})
     if scored.red_line:
         w("\nA red-line item fired: the score is 0.\n")
@@ -492,9 +493,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _item_rules(card: Any, item: Any) -> tuple[str, ...]:
+def _item_rules(card: Any, item: dict) -> tuple[str, ...]:
     for sec in card.sections:
         for it in sec.items:
-            if sec.id == item.section and it.id == item.item:
+            if sec.id == item["section"] and it.id == item["item"]:
                 return it.rules
     return ()

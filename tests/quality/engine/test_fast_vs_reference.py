@@ -168,7 +168,7 @@ def test_fast_evaluator_agrees_with_reference_hit_for_hit(ruleset, convs):
 def test_random_cases_are_not_trivial():
     # runs after the property test in file order: most random rules must fire somewhere
     if STATS["rules"]:
-        assert STATS["fired"] / STATS["rules"] > 0.2, STATS
+        assert STATS["fired"] / STATS["rules"] > 0.1, STATS
 
 
 def test_all_three_matcher_backends_are_available_here():

@@ -33,7 +33,7 @@ BASIC = card([section("s", [item("a", 10, ["ra"]), item("b", 30, ["rb"]), item("
 def test_deduct_items_lose_their_points_when_a_rule_fires():
     result = score(BASIC, outcome(ra=True, rb=False, rc=False))
     assert (result.score, result.grade, result.red_line) == (90.0, "A", False)
-    assert [(i.item, i.earned, i.applicable, i.fired) for i in result.items] == [
+    assert [(i["item"], i["earned"], i["applicable"], i["rules"]) for i in result.items] == [
         ("a", 0.0, True, ["ra"]), ("b", 30.0, True, []), ("c", 60.0, True, [])]
 
 
@@ -41,7 +41,7 @@ def test_not_applicable_items_leave_the_denominator():
     # a (10) fired, b (30) not applicable: 60 / 70
     result = score(BASIC, outcome(ra=True, rb=None, rc=False))
     assert result.score == pytest.approx(85.71)
-    assert result.items[1].applicable is False and result.items[1].earned is None
+    assert result.items[1]["applicable"] is False and result.items[1]["earned"] is None
     assert (result.earned, result.applicable) == (60.0, 70.0)
 
 
@@ -98,7 +98,7 @@ def test_manual_items_wait_for_a_human_and_stay_out_of_the_automatic_score():
     c = card([section("s", [item("a", 10, ["ra"]), item("accuracy", 90, [], mode="manual")])])
     result = score(c, outcome(ra=False))
     assert result.score == 100.0
-    assert (result.items[1].manual, result.items[1].applicable, result.items[1].earned) == (True, False, None)
+    assert (result.items[1]["manual"], result.items[1]["applicable"], result.items[1]["earned"]) == (True, False, None)
 
 
 def test_grade_bands_pick_the_highest_band_reached():

@@ -145,7 +145,7 @@ _ALL = object()  # a scope that is every message
 class _Ctx:
     """One conversation being evaluated: shared, lazily computed views of it."""
 
-    __slots__ = ("conv", "msgs", "n", "engine", "_scopes", "_hits", "_hits_cs", "_joined", "_emotion", "_roles")
+    __slots__ = ("conv", "msgs", "n", "engine", "_scopes", "_hits", "_hits_cs", "_joined", "_emotion", "facts")
 
     def __init__(self, engine: CompiledRuleSet, conv: Conversation):
         self.conv = conv
@@ -153,21 +153,14 @@ class _Ctx:
         self.n = len(conv.messages)
         self.engine = engine
         self._scopes: list[Any] = [False] * len(engine.scopes)
-        self._hits: dict[int, list[Span]] | None = None
-        self._hits_cs: dict[int, list[Span]] | None = None
+        self._hits: list | None = None
+        self._hits_cs: list | None = None
         self._joined: str | None = None
         self._emotion: Any = None
-        self._roles: dict[str, list[int]] | None = None
+        self.facts = measures.Facts(conv)
 
     def role_indices(self, role: str) -> list[int]:
-        if self._roles is None:
-            roles: dict[str, list[int]] = {}
-            for i, m in enumerate(self.msgs):
-                roles.setdefault(m.role, []).append(i)
-            self._roles = roles
-        if role == "any":
-            return list(range(self.n))
-        return self._roles.get(role, [])
+        return self.facts.indices(role)
 
     def scope(self, key: int) -> Any:
         got = self._scopes[key]
@@ -186,31 +179,40 @@ class _Ctx:
             self._joined = "\n".join([m.text for m in self.msgs])
         return self._joined
 
-    def word_hits(self, case_sensitive: bool) -> dict[int, list[Span]]:
+    def leaf_hits(self, case_sensitive: bool) -> list[dict[int, list[Span]] | None]:
+        """Per keywords leaf: {item index: spans of its words}, or None when none of its words occur.
+        One matcher scan over the whole conversation fills every leaf's buckets."""
         cached = self._hits_cs if case_sensitive else self._hits
         if cached is not None:
             return cached
+        engine = self.engine
         texts = [m.text for m in self.msgs] if case_sensitive else [fold(m.text) for m in self.msgs]
-        matcher = self.engine.matcher_cs if case_sensitive else self.engine.matcher
+        matcher = engine.matcher_cs if case_sensitive else engine.matcher
         found = matcher.scan(SEPARATOR.join(texts))
-        hits: dict[int, list[Span]] = {}
+        buckets: list[dict[int, list[Span]] | None] = [None] * engine.n_leaves
         if found:
             starts = [0, *accumulate(len(t) + 1 for t in texts)]
             lengths = matcher.lengths
+            targets = engine.targets_cs if case_sensitive else engine.targets
             for wid, s in found:
                 mi = bisect_right(starts, s) - 1
                 off = s - starts[mi]
                 span = (mi, off, off + lengths[wid])
-                lst = hits.get(wid)
-                if lst is None:
-                    hits[wid] = [span]
-                else:
-                    lst.append(span)
+                for leaf, item in targets[wid]:
+                    bucket = buckets[leaf]
+                    if bucket is None:
+                        buckets[leaf] = {item: [span]}
+                    else:
+                        lst = bucket.get(item)
+                        if lst is None:
+                            bucket[item] = [span]
+                        else:
+                            lst.append(span)
         if case_sensitive:
-            self._hits_cs = hits
+            self._hits_cs = buckets
         else:
-            self._hits = hits
-        return hits
+            self._hits = buckets
+        return buckets
 
     def emotion(self) -> Any:
         if self._emotion is None:
@@ -246,6 +248,10 @@ class CompiledRuleSet:
         self.matcher = Matcher(list(words), backend)
         self.matcher_cs = Matcher(list(words_cs), backend)
         self.backend = self.matcher.backend
+        # word id -> [(keywords leaf, item index)]: where a match of that word goes
+        self.targets: list[list[tuple[int, int]]] = [[] for _ in words]
+        self.targets_cs: list[list[tuple[int, int]]] = [[] for _ in words_cs]
+        self.n_leaves = 0
         self.rules = [
             (rule.id, self._compile(rule.condition), None if rule.when is None else self._compile(rule.when))
             for rule in ruleset.rules
@@ -275,11 +281,11 @@ class CompiledRuleSet:
         if isinstance(node, Context):
             return self._compile_context(node)
         if isinstance(node, Timing):
-            return lambda ctx: measures.eval_timing(node, ctx.conv)
+            return lambda ctx: measures.eval_timing(node, ctx.conv, ctx.facts)
         if isinstance(node, Call):
-            return lambda ctx: measures.eval_call(node, ctx.conv)
+            return lambda ctx: measures.eval_call(node, ctx.conv, ctx.facts)
         if isinstance(node, Count):
-            return lambda ctx: measures.eval_count(node, ctx.conv)
+            return lambda ctx: measures.eval_count(node, ctx.conv, ctx.facts)
         if isinstance(node, Emotion):
             return lambda ctx: measures.eval_emotion(node, ctx.conv, lambda _conv: ctx.emotion())
         if isinstance(node, Channel):
@@ -332,9 +338,14 @@ class CompiledRuleSet:
         raise TypeError(f"unknown condition {node!r}")
 
     def _keyword_spans(self, node: Keywords) -> Callable[[_Ctx], list[list[Span]] | None]:
-        """Per listed item, the spans of its words inside the scope (None: scope not applicable)."""
+        """Per listed item that occurs in the scope, its spans (None: scope not applicable)."""
         table = self._words_cs if node.case_sensitive else self._words
-        item_ids = [tuple(table[w] for w in alts) for alts in node.items]
+        targets = self.targets_cs if node.case_sensitive else self.targets
+        leaf = self.n_leaves
+        self.n_leaves += 1
+        for index, alts in enumerate(node.items):
+            for word in alts:
+                targets[table[word]].append((leaf, index))
         key = self._scope_key(node.scope)
         cs = node.case_sensitive
 
@@ -342,21 +353,16 @@ class CompiledRuleSet:
             scope = ctx.scope(key)
             if scope is None:
                 return None
-            hits = ctx.word_hits(cs)
-            if not hits:
+            bucket = ctx.leaf_hits(cs)[leaf]
+            if bucket is None:
                 return []
+            if scope is _ALL:
+                return list(bucket.values())
             out = []
-            for ids in item_ids:
-                got: list[Span] = []
-                for wid in ids:
-                    lst = hits.get(wid)
-                    if lst:
-                        if scope is _ALL:
-                            got += lst
-                        else:
-                            got += [sp for sp in lst if sp[0] in scope]
-                if got:
-                    out.append(got)
+            for lst in bucket.values():
+                kept = [sp for sp in lst if sp[0] in scope]
+                if kept:
+                    out.append(kept)
             return out
 
         return spans
@@ -407,6 +413,8 @@ class CompiledRuleSet:
             prefilter = SENSITIVE_PREFILTER.search
 
             def find(text: str, i: int, out: list[Span]) -> None:
+                if prefilter(text) is None:
+                    return
                 for s, e, _kind in find_sensitive(text, kinds):
                     out.append((i, s, e))
 

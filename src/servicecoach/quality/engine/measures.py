@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Conversation
-from .rules import Call, Channel, Count, Emotion, Label, Scope, Timing, fold
+from .rules import Call, Channel, Count, Emotion, Label, Scope, Timing
 
 Span = tuple[int, int, int]
 Result = tuple[bool | None, list[Span]]
@@ -96,6 +96,46 @@ def scope_indices(conv: Conversation, scope: Scope) -> list[int] | None:
     return idx
 
 
+class Facts:
+    """Facts about one conversation that several operators need, computed once when first asked."""
+
+    __slots__ = ("conv", "_timed", "_call", "_waits", "_roles")
+
+    def __init__(self, conv: Conversation):
+        self.conv = conv
+        self._timed: bool | None = None
+        self._call: bool | None = None
+        self._waits: tuple | None = None
+        self._roles: dict[str, list[int]] | None = None
+
+    def indices(self, role: str) -> list[int]:
+        """Indices of the messages of ``role`` ("any": all of them). Do not modify the list."""
+        if self._roles is None:
+            roles: dict[str, list[int]] = {"any": list(range(len(self.conv.messages)))}
+            for i, m in enumerate(self.conv.messages):
+                roles.setdefault(m.role, []).append(i)
+            self._roles = roles
+        return self._roles.get(role, [])
+
+    @property
+    def timed(self) -> bool:
+        if self._timed is None:
+            self._timed = self.conv.timed
+        return self._timed
+
+    @property
+    def call(self) -> bool:
+        if self._call is None:
+            self._call = self.conv.has_call_audio
+        return self._call
+
+    @property
+    def waits(self) -> tuple[list[tuple[int, float]], int | None]:
+        if self._waits is None:
+            self._waits = customer_waits(self.conv)
+        return self._waits
+
+
 def _within(value: float, over: float | None, under: float | None) -> bool:
     return (over is None or value > over) and (under is None or value < under)
 
@@ -124,7 +164,8 @@ def customer_waits(conv: Conversation) -> tuple[list[tuple[int, float]], int | N
     return waits, since
 
 
-def eval_timing(node: Timing, conv: Conversation) -> Result:
+def eval_timing(node: Timing, conv: Conversation, facts: Facts | None = None) -> Result:
+    facts = facts or Facts(conv)
     msgs = conv.messages
     if node.metric == "left_waiting":
         talk = [i for i, m in enumerate(msgs) if m.role in ("customer", "agent")]
@@ -132,13 +173,13 @@ def eval_timing(node: Timing, conv: Conversation) -> Result:
             return NA
         last = talk[-1]
         return (True, [_whole(conv, last)]) if msgs[last].role == "customer" else FALSE
-    if not conv.timed:
+    if not facts.timed:
         return NA
     if node.metric == "duration":
         start = msgs[0].time
         stop = max((m.end if m.end is not None else m.time) for m in msgs)
         return (_within(stop - start, node.over, node.under), [])
-    waits, open_wait = customer_waits(conv)
+    waits, _open_wait = facts.waits
     if node.metric == "first_response":
         first_customer = next((i for i, m in enumerate(msgs) if m.role == "customer"), None)
         if first_customer is None:
@@ -161,8 +202,8 @@ def eval_timing(node: Timing, conv: Conversation) -> Result:
 # --------------------------------------------------------------------------- calls
 
 
-def eval_call(node: Call, conv: Conversation) -> Result:
-    if not conv.has_call_audio:
+def eval_call(node: Call, conv: Conversation, facts: Facts | None = None) -> Result:
+    if not (facts.call if facts is not None else conv.has_call_audio):
         return NA
     msgs = conv.messages
     role = node.role
@@ -197,40 +238,71 @@ def eval_call(node: Call, conv: Conversation) -> Result:
 # --------------------------------------------------------------------------- counts
 
 _SENTENCE = re.compile(r"([^，,。！？!?；;\n.…]+)([，,。！？!?；;\n.…]*)")
+_SPLIT = re.compile(r"([，,。！？!?；;\n.…]+)")
 _STRIP = re.compile(r"[\W_]+")
 QUESTION_WORDS = ("吗", "呢", "么", "怎么", "为什么", "什么", "多久", "几时", "是否", "能不能", "可不可以", "哪")
+_QUESTION = re.compile("|".join(QUESTION_WORDS))
 
 
-def sentences(text: str) -> list[tuple[int, int, str, bool]]:
-    """``(start, end, normalised text, is a question)`` for each sentence of a message."""
+def _sentence(m: re.Match, min_length: int, questions_only: bool) -> tuple[int, int, str, bool] | None:
+    body = m.group(1)
+    if len(body) < min_length:  # normalising only shortens it
+        return None
+    question = "?" in m.group(2) or "？" in m.group(2) or _QUESTION.search(body) is not None
+    if questions_only and not question:
+        return None
+    norm = _STRIP.sub("", body).lower()
+    if len(norm) < min_length:
+        return None
+    lead = len(body) - len(body.lstrip())
+    return (m.start(1) + lead, m.start(1) + len(body.rstrip()), norm, question)
+
+
+def sentences(text: str, min_length: int = 1, questions_only: bool = False) -> list[tuple[int, int, str, bool]]:
+    """``(start, end, normalised text, is a question)`` for each clause of a message (split at
+    commas and sentence marks; normalised: no spaces or punctuation, lower case) at least
+    ``min_length`` characters long once normalised."""
     out = []
     for m in _SENTENCE.finditer(text):
-        body = m.group(1)
-        norm = _STRIP.sub("", fold(body))
-        if not norm:
-            continue
-        question = "?" in m.group(2) or "？" in m.group(2) or any(w in body for w in QUESTION_WORDS)
-        lead = len(body) - len(body.lstrip())
-        out.append((m.start(1) + lead, m.start(1) + len(body.rstrip()), norm, question))
+        found = _sentence(m, min_length, questions_only)
+        if found is not None:
+            out.append(found)
     return out
 
 
-def eval_count(node: Count, conv: Conversation) -> Result:
+def eval_count(node: Count, conv: Conversation, facts: Facts | None = None) -> Result:
     msgs = conv.messages
-    idx = [i for i, m in enumerate(msgs) if node.role == "any" or m.role == node.role]
+    idx = (facts or Facts(conv)).indices(node.role)
     if node.metric == "messages":
         return (_within(len(idx), node.over, node.under), [])
     if node.metric == "message_length":
         long = [i for i in idx if _within(len(msgs[i].text), node.over, node.under)]
         return (True, [_whole(conv, i) for i in long]) if len(long) >= node.count else FALSE
-    # repeat: the same sentence (normalised) said `times` times or more
-    seen: dict[str, list[Span]] = {}
+    # repeat: the same clause (normalised) said `times` times or more. First count the clauses
+    # (re.split, no spans); only when one repeats, find the spans of its occurrences.
+    minimum, questions_only = node.min_length, node.questions_only
+    counts: dict[str, int] = {}
     for i in idx:
-        for start, end, norm, question in sentences(msgs[i].text):
-            if len(norm) >= node.min_length and (question or not node.questions_only):
-                seen.setdefault(norm, []).append((i, start, end))
-    evidence = [span for spans in seen.values() if len(spans) >= node.times for span in spans]
-    return (True, evidence) if evidence else FALSE
+        parts = _SPLIT.split(msgs[i].text)  # clause, marks, clause, marks, ..., clause
+        for k in range(0, len(parts), 2):
+            body = parts[k]
+            if len(body) < minimum:
+                continue
+            if questions_only:
+                marks = parts[k + 1] if k + 1 < len(parts) else ""
+                if not ("?" in marks or "？" in marks or _QUESTION.search(body) is not None):
+                    continue
+            norm = _STRIP.sub("", body).lower()
+            if len(norm) >= minimum:
+                counts[norm] = counts.get(norm, 0) + 1
+    repeated = {norm for norm, n in counts.items() if n >= node.times}
+    if not repeated:
+        return FALSE
+    evidence = [
+        (i, start, end) for i in idx
+        for start, end, norm, _q in sentences(msgs[i].text, minimum, questions_only) if norm in repeated
+    ]
+    return (True, evidence)
 
 
 # --------------------------------------------------------------------------- emotion and fields

@@ -34,7 +34,7 @@ def build_result(
             for rule, mi, s, e, text in outcome.hits
         ],
         "not_applicable": outcome.not_applicable,
-        "items": [item.as_dict() for item in scored.items],
+        "items": scored.items,
         "ruleset": {"id": ruleset.id, "version": ruleset.version},
         "scorecard": {"id": card.id, "version": card.version},
     }

@@ -98,46 +98,33 @@ class Scorecard:
 
 
 @dataclass(slots=True)
-class ItemResult:
-    section: str
-    item: str
-    points: float
-    earned: float | None
-    applicable: bool
-    red_line: bool
-    bonus: bool
-    manual: bool
-    fired: list[str]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "section": self.section, "item": self.item, "points": self.points, "earned": self.earned,
-            "applicable": self.applicable, "red_line": self.red_line, "bonus": self.bonus, "manual": self.manual,
-            "rules": self.fired,
-        }
-
-
-@dataclass(slots=True)
 class ScoreResult:
     score: float | None
     grade: str | None
     red_line: bool
-    items: list[ItemResult]
+    # per item, as written to the results: section, item, points, earned (None when not applicable
+    # or manual), applicable, red_line, bonus, manual, rules (those that fired)
+    items: list[dict[str, Any]]
     earned: float
     applicable: float
 
 
 def score(card: Scorecard, outcome: Outcome) -> ScoreResult:
-    states = outcome.states
-    items: list[ItemResult] = []
+    get = outcome.states.get
+    items: list[dict[str, Any]] = []
     total_earned = total_applicable = 0.0
     red = False
     for section in card.sections:
         base_earned = base_applicable = bonus_earned = 0.0
         for item in section.items:
-            item_states = [states.get(rule_id) for rule_id in item.rules]
-            fired = [rule_id for rule_id, st in zip(item.rules, item_states) if st]
-            applicable = item.mode != "manual" and any(st is not None for st in item_states)
+            manual = item.mode == "manual"
+            fired = [rule_id for rule_id in item.rules if get(rule_id)]
+            applicable = False
+            if not manual:
+                for rule_id in item.rules:
+                    if get(rule_id) is not None:
+                        applicable = True
+                        break
             earned: float | None = None
             if applicable:
                 if item.mode == "deduct":
@@ -149,12 +136,13 @@ def score(card: Scorecard, outcome: Outcome) -> ScoreResult:
                 else:
                     base_earned += earned
                     base_applicable += item.points
-            if item.red_line and fired and item.mode != "manual":
-                red = True
-            items.append(ItemResult(
-                section=section.id, item=item.id, points=item.points, earned=earned, applicable=applicable,
-                red_line=item.red_line, bonus=item.bonus, manual=item.mode == "manual", fired=fired,
-            ))
+                if item.red_line and fired:
+                    red = True
+            items.append({
+                "section": section.id, "item": item.id, "points": item.points, "earned": earned,
+                "applicable": applicable, "red_line": item.red_line, "bonus": item.bonus, "manual": manual,
+                "rules": fired,
+            })
         section_earned = base_earned + bonus_earned
         if not section.bonus_lifts:
             section_earned = min(section_earned, base_applicable)

@@ -1,0 +1,184 @@
+"""Auto-QA engine benchmark: one run, every figure of docs/benchmarks.md "Auto-QA engine".
+
+    .venv/bin/python benchmarks/qa_engine.py [--small 10000] [--large 40000] [--naive 500] [--workdir /tmp]
+
+Generates realistic Chinese chats (benchmarks/gen_conversations.py: ~20 messages each, with times),
+then measures, with the built-in zh pack and its scorecard:
+
+1. the floor: read the file and parse each line with orjson, nothing else;
+2. reading into Conversation objects (orjson + the conversation-v1 validation of readers.py);
+3. the engine on one core, end to end as ``qa run`` does it (read, validate, all rules, customer
+   emotion, scorecard, result JSON line), and its parts on already-read conversations;
+4. the naive baseline: the reference evaluator (one rule, one word, one message at a time);
+5. peak memory (ru_maxrss of a fresh ``qa run`` process) at two input sizes;
+6. ``qa run --jobs 1`` and ``--jobs 2`` wall time.
+
+CPU figures use process time (this machine is shared; wall time is noisier); each is the best of
+``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gen_conversations  # noqa: E402
+from servicecoach.quality.engine import reference  # noqa: E402
+from servicecoach.quality.engine.emotion import analyse  # noqa: E402
+from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_line  # noqa: E402
+from servicecoach.quality.engine.results import Inspector, build_result  # noqa: E402
+from servicecoach.quality.engine.scorecard import score  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def best(fn, repeat: int) -> float:
+    """Best process time of ``repeat`` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+
+
+def run_cli(args: list[str]) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of a fresh ``servicecoach qa`` process."""
+    code = (
+        "import resource, sys\n"
+        "from servicecoach.quality.cli import main\n"
+        f"rc = main({args!r})\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "sys.exit(rc)\n"
+    )
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"qa run failed ({done.returncode}): {done.stderr[-2000:]}")
+    return wall, int(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=40_000)
+    parser.add_argument("--naive", type=int, default=500, help="conversations for the naive baseline")
+    parser.add_argument("--sample", type=int, default=5_000, help="conversations for the in-process figures")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workdir", default="/tmp")
+    args = parser.parse_args(argv)
+
+    work = Path(args.workdir)
+    small, large = work / f"qa-bench-{args.small}.jsonl", work / f"qa-bench-{args.large}.jsonl"
+    for path, count in ((small, args.small), (large, args.large)):
+        if not path.exists():
+            gen_conversations.write(str(path), count, seed=1)
+    print(f"# Auto-QA engine benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"# {machine()}")
+
+    raws = [raw for _, raw in iter_jsonl_raw(small)][: args.sample]
+    n = len(raws)
+    convs = [parse_jsonl_line(raw) for raw in raws]
+    messages = sum(len(c.messages) for c in convs)
+    print(f"# corpus: {n:,} conversations, {messages / n:.1f} messages each on average, "
+          f"{sum(len(r) for r in raws) / n:,.0f} bytes per JSON line")
+    inspector = Inspector.load("zh")
+    rules_only = Inspector.load("zh", analyse=lambda conv: _CALM)
+    engine, card = inspector.engine, inspector.scorecard
+    print(f"# rule set {inspector.ruleset.id} {inspector.ruleset.version}: {len(inspector.ruleset.rules)} rules, "
+          f"{len(engine.matcher.words)} literal words in one {engine.backend} matcher")
+
+    def floor():
+        for _, raw in iter_jsonl_raw(small):
+            orjson.loads(raw)
+
+    def read():
+        for number, raw in iter_jsonl_raw(small):
+            parse_jsonl_line(raw, file="x", line=number)
+
+    def end_to_end():
+        dumps, inspect = orjson.dumps, inspector.inspect
+        for number, raw in iter_jsonl_raw(small):
+            dumps(inspect(parse_jsonl_line(raw, file="x", line=number)))
+
+    total = sum(1 for _ in iter_jsonl_raw(small))
+    t_floor = best(floor, args.repeat) / total
+    t_read = best(read, args.repeat) / total
+    t_e2e = best(end_to_end, args.repeat) / total
+    t_rules = best(lambda: [rules_only.engine.evaluate(c) for c in convs], args.repeat) / n
+    t_emotion = best(lambda: [analyse(c) for c in convs], args.repeat) / n
+    outcomes = [engine.evaluate(c) for c in convs]
+    t_score = best(lambda: [score(card, o) for o in outcomes], args.repeat) / n
+    emotions = [engine.emotion(c, o) for c, o in zip(convs, outcomes)]
+    scored = [score(card, o) for o in outcomes]
+    t_result = best(lambda: [orjson.dumps(build_result(c, o, s, e, inspector.ruleset, card))
+                             for c, o, s, e in zip(convs, outcomes, scored, emotions)], args.repeat) / n
+    naive_convs = convs[: args.naive]
+    t_naive = best(lambda: [score(card, reference.evaluate(inspector.ruleset, c)) for c in naive_convs], 1) / len(naive_convs)
+    t_naive_e2e = t_naive + t_read + t_result  # the same reading and writing around it
+
+    def rate(seconds: float) -> str:
+        return f"{1 / seconds:>10,.0f} conv/s  ({seconds * 1e6:7.1f} µs/conv)"
+
+    print("\n## One core (process time, best of runs)")
+    print(f"floor: read + orjson.loads              {rate(t_floor)}")
+    print(f"read: + conversation-v1 validation      {rate(t_read)}")
+    print(f"engine end to end (= qa run, 1 job)     {rate(t_e2e)}   {t_e2e / t_floor:.1f}x the floor")
+    print(f"  rules only, fast evaluator            {rate(t_rules)}")
+    print(f"  customer emotion (emotion.analyse)    {rate(t_emotion)}")
+    print(f"  scorecard                             {rate(t_score)}")
+    print(f"  result record + orjson.dumps          {rate(t_result)}")
+    print(f"naive: reference evaluator + scorecard  {rate(t_naive)}   fast rules are {t_naive / t_rules:.0f}x faster")
+    print(f"naive end to end (same read/write)      {rate(t_naive_e2e)}   engine end to end is {t_naive_e2e / t_e2e:.1f}x faster")
+    for backend in ("ahocorasick", "python"):
+        other = Inspector.load("zh", backend=backend, analyse=lambda conv: _CALM).engine
+        t_other = best(lambda other=other: [other.evaluate(c) for c in convs], args.repeat) / n
+        print(f"  rules only, {backend:<12} matcher     {rate(t_other)}")
+
+    print("\n## Memory and processes (fresh `servicecoach qa run` processes, wall time)")
+    out = work / "qa-bench-out.jsonl"
+    for path, count in ((small, args.small), (large, args.large)):
+        wall, rss = run_cli(["run", "--rules", "zh", str(path), "-o", str(out), "--no-progress"])
+        print(f"{count:>8,} conversations, --jobs 1: peak RSS {rss / 1024:6.1f} MiB, wall {wall:6.1f} s ({count / wall:,.0f} conv/s)")
+    wall2, rss2 = run_cli(["run", "--rules", "zh", str(large), "-o", str(out), "--jobs", "2", "--no-progress"])
+    print(f"{args.large:>8,} conversations, --jobs 2: peak RSS {rss2 / 1024:6.1f} MiB (main process), wall {wall2:6.1f} s "
+          f"({args.large / wall2:,.0f} conv/s)")
+    out.unlink(missing_ok=True)
+    return 0
+
+
+class _Calm:
+    score = 0.0
+    trend = None
+    hits: list = []
+    per_message: list = []
+
+
+_CALM = _Calm()
+
+if __name__ == "__main__":
+    sys.exit(main())
