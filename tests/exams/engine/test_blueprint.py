@@ -14,6 +14,7 @@ from servicecoach.exams.engine.blueprint import (
     BlueprintError,
     BlueprintShortage,
     OptionShuffle,
+    PaperPlan,
     Quota,
     allocate,
     candidate_seed,
@@ -92,6 +93,14 @@ def test_same_seed_same_paper_and_seeds_differ_per_candidate():
     assert draw_paper(BANK, bp, seed=s1) == draw_paper(BANK, bp, seed=s1)
     papers = {tuple(i.question_key for i in draw_paper(BANK, bp, seed=s).items) for s in range(20)}
     assert len(papers) > 1
+
+
+def test_a_plan_draws_the_same_papers_as_draw_paper():
+    bp = Blueprint(quotas=(Quota(topic="产品知识", count=5), Quota(difficulty=H, count=3)), total=10)
+    plan = PaperPlan(BANK, bp)
+    for seed in (1, 2, 3):
+        assert plan.draw(seed=seed) == draw_paper(BANK, bp, seed=seed)
+    assert PaperPlan(BANK, Blueprint(quotas=(Quota(difficulty=H, count=9),), total=9)).shortages[0].have == 7
 
 
 def test_cell_shortage_names_the_cell():

@@ -81,6 +81,12 @@ def test_fill_short_and_essay_rules():
     Essay(key="e", stem="s", points=Decimal(6), rubric=rubric).validate()
 
 
+def test_difficulty_is_coerced_or_refused():
+    assert TrueFalse(key="t", stem="s", difficulty="hard").difficulty is Difficulty.HARD
+    with pytest.raises(QuestionError, match="difficulty: 'extreme' is not easy, medium or hard"):
+        TrueFalse(key="t", stem="s", difficulty="extreme")
+
+
 def test_fingerprint_ignores_metadata_whitespace_width_and_option_order():
     a = _sc()
     b = _sc(

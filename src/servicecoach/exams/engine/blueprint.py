@@ -171,7 +171,7 @@ class Paper:
 
 
 def cell_of(question: Question) -> Cell:
-    return (question.topic, Difficulty(question.difficulty), QuestionType(question.type))
+    return (question.topic, question.difficulty, question.type)
 
 
 def candidate_seed(exam_key: str, candidate_key: str) -> int:
@@ -220,27 +220,109 @@ def _points_for(blueprint: Blueprint, cell: Cell) -> Decimal | None:
     return values.pop()
 
 
+class PaperPlan:
+    """A blueprint checked against a bank once, ready to draw any number of papers.
+
+    Building the plan groups the bank by cell, checks every quota's supply and the points rules;
+    ``draw(seed=...)`` then costs only the sampling (and, for marginal blueprints, one CP-SAT
+    solve). Raises BlueprintError for a malformed blueprint or bank and BlueprintShortage (from
+    the constructor for plain shortages, from ``draw`` for quotas that cannot be met together).
+    """
+
+    def __init__(self, bank: Iterable[Question], blueprint: Blueprint):
+        blueprint.validate()
+        self.blueprint = blueprint
+        self.cells = _group_bank(bank)
+        self.universe = _universe(blueprint, self.cells)
+        self.points = {c: _points_for(blueprint, c) for c in self.universe}
+        self.members = [[c for c in self.universe if q.matches(c)] for q in blueprint.quotas]
+        self.shortages = []
+        for q, members in zip(blueprint.quotas, self.members):
+            have = sum(len(self.cells[c]) for c in members)
+            if have < q.count:
+                self.shortages.append(Shortage(label=q.label, need=q.count, have=have))
+        if blueprint.total is not None:
+            have = sum(len(self.cells[c]) for c in self.universe)
+            if have < blueprint.total:
+                self.shortages.append(Shortage(label="whole paper", need=blueprint.total, have=have))
+        self.pools = [[qq for c in members for qq in self.cells[c]] for members in self.members]
+
+    def allocate(self, seed: int) -> tuple[dict[Cell, list[Question]], str]:
+        """The paper's questions per cell (unordered) and the method used."""
+        if self.shortages:
+            raise BlueprintShortage(self.shortages)
+        blueprint, cells = self.blueprint, self.cells
+        rng = random.Random(seed)
+        chosen: dict[Cell, list[Question]] = {}
+        if not blueprint.is_marginal:
+            # Disjoint quotas: sample each quota uniformly from the questions that match it.
+            for q, pool in zip(blueprint.quotas, self.pools):
+                for qq in rng.sample(pool, q.count):
+                    chosen.setdefault(cell_of(qq), []).append(qq)
+            return chosen, "cells"
+        pool = [qq for c in self.universe for qq in cells[c]]
+        ideal = rng.sample(pool, blueprint.paper_size)
+        target = Counter(cell_of(qq) for qq in ideal)
+        result = _solve_allocation(blueprint, cells, self.universe, self.members, target, seed)
+        if isinstance(result, list):
+            raise BlueprintShortage(result)
+        ideal_keys = {qq.key for qq in ideal}
+        for c, n in result.items():
+            if n == 0:
+                continue
+            preferred = [qq for qq in cells[c] if qq.key in ideal_keys]
+            rest = [qq for qq in cells[c] if qq.key not in ideal_keys]
+            if n <= len(preferred):
+                picked = rng.sample(preferred, n)
+            else:
+                picked = preferred + rng.sample(rest, n - len(preferred))
+            chosen[c] = picked
+        return chosen, solver_method()
+
+    def draw(self, *, seed: int, shuffle_questions: bool = True, shuffle_options: bool = True) -> Paper:
+        """One candidate's paper. Questions are grouped by type (single choice first, essay
+        last, as Chinese papers are laid out); within a type their order is shuffled when asked."""
+        chosen, method = self.allocate(seed)
+        rng = random.Random(_sub_seed(seed, "order"))
+        by_type: dict[QuestionType, list[Question]] = defaultdict(list)
+        for c, qs in chosen.items():
+            by_type[c[2]].extend(qs)
+        ordered: list[Question] = []
+        for t in TYPE_ORDER:
+            group = sorted(by_type.get(t, []), key=lambda q: (_cell_sort_key(cell_of(q)), q.key))
+            if shuffle_questions:
+                rng.shuffle(group)
+            ordered.extend(group)
+        items = []
+        for pos, q in enumerate(ordered, 1):
+            cell = cell_of(q)
+            pts = self.points[cell]
+            order: tuple[str, ...] = ()
+            if isinstance(q, _ChoiceQuestion):
+                order = OptionShuffle.for_question(q, seed=seed, shuffle=shuffle_options).order
+            items.append(
+                PaperItem(
+                    position=pos,
+                    question_key=q.key,
+                    version=q.version,
+                    points=pts if pts is not None else q.points,
+                    cell=cell,
+                    option_order=order,
+                )
+            )
+        return Paper(seed=seed, items=tuple(items), method=method)
+
+
 def check_supply(bank: Iterable[Question], blueprint: Blueprint) -> list[Shortage]:
     """Each quota (and the total) on its own against the bank: the plain shortages."""
-    blueprint.validate()
-    cells = _group_bank(bank)
-    universe = _universe(blueprint, cells)
-    out = []
-    for q in blueprint.quotas:
-        have = sum(len(cells[c]) for c in universe if q.matches(c))
-        if have < q.count:
-            out.append(Shortage(label=q.label, need=q.count, have=have))
-    if blueprint.total is not None:
-        have = sum(len(cells[c]) for c in universe)
-        if have < blueprint.total:
-            out.append(Shortage(label="whole paper", need=blueprint.total, have=have))
-    return out
+    return PaperPlan(bank, blueprint).shortages
 
 
 def _solve_allocation(
     blueprint: Blueprint,
     cells: dict[Cell, list[Question]],
     universe: list[Cell],
+    members: list[list[Cell]],
     target: dict[Cell, int],
     seed: int,
 ) -> dict[Cell, int] | list[Shortage]:
@@ -256,7 +338,7 @@ def _solve_allocation(
         return s
 
     total = blueprint.paper_size
-    constraints = [(q.label, q.count, [c for c in universe if q.matches(c)]) for q in blueprint.quotas]
+    constraints = [(q.label, q.count, m) for q, m in zip(blueprint.quotas, members)]
     constraints.append(("whole paper", total, list(universe)))
 
     model = cp_model.CpModel()
@@ -305,52 +387,13 @@ def _solve_allocation(
 
 def allocate(bank: Sequence[Question], blueprint: Blueprint, seed: int) -> dict[Cell, list[Question]]:
     """The questions of the paper, per cell (unordered). Raises BlueprintShortage."""
-    return _allocate(bank, blueprint, seed)[0]
+    return PaperPlan(bank, blueprint).allocate(seed)[0]
 
 
 def solver_method() -> str:
     from ortools import __version__ as ortools_version
 
     return f"cp-sat (ortools {ortools_version})"
-
-
-def _allocate(
-    bank: Sequence[Question], blueprint: Blueprint, seed: int
-) -> tuple[dict[Cell, list[Question]], str]:
-    shortages = check_supply(bank, blueprint)
-    if shortages:
-        raise BlueprintShortage(shortages)
-    cells = _group_bank(bank)
-    universe = _universe(blueprint, cells)
-    for c in universe:
-        _points_for(blueprint, c)  # surface conflicting points before drawing
-    rng = random.Random(seed)
-    chosen: dict[Cell, list[Question]] = {}
-    if not blueprint.is_marginal:
-        # Disjoint quotas: sample each quota uniformly from the questions that match it.
-        for q in blueprint.quotas:
-            pool = [qq for c in universe if q.matches(c) for qq in cells[c]]
-            for qq in rng.sample(pool, q.count):
-                chosen.setdefault(cell_of(qq), []).append(qq)
-        return chosen, "cells"
-    pool = [qq for c in universe for qq in cells[c]]
-    ideal = rng.sample(pool, blueprint.paper_size)
-    target = Counter(cell_of(qq) for qq in ideal)
-    result = _solve_allocation(blueprint, cells, universe, target, seed)
-    if isinstance(result, list):
-        raise BlueprintShortage(result)
-    ideal_keys = {qq.key for qq in ideal}
-    for c, n in result.items():
-        if n == 0:
-            continue
-        preferred = [qq for qq in cells[c] if qq.key in ideal_keys]
-        rest = [qq for qq in cells[c] if qq.key not in ideal_keys]
-        if n <= len(preferred):
-            picked = rng.sample(preferred, n)
-        else:
-            picked = preferred + rng.sample(rest, n - len(preferred))
-        chosen[c] = picked
-    return chosen, solver_method()
 
 
 def draw_paper(
@@ -361,37 +404,10 @@ def draw_paper(
     shuffle_questions: bool = True,
     shuffle_options: bool = True,
 ) -> Paper:
-    """One candidate's paper. Questions are grouped by type (single choice first, essay last,
-    as Chinese papers are laid out); within a type their order is shuffled when asked."""
-    chosen, method = _allocate(bank, blueprint, seed)
-    rng = random.Random(_sub_seed(seed, "order"))
-    by_type: dict[QuestionType, list[Question]] = defaultdict(list)
-    for qs in chosen.values():
-        for q in qs:
-            by_type[QuestionType(q.type)].append(q)
-    ordered: list[Question] = []
-    for t in TYPE_ORDER:
-        group = sorted(by_type.get(t, []), key=lambda q: (_cell_sort_key(cell_of(q)), q.key))
-        if shuffle_questions:
-            rng.shuffle(group)
-        ordered.extend(group)
-    items = []
-    for pos, q in enumerate(ordered, 1):
-        pts = _points_for(blueprint, cell_of(q))
-        order: tuple[str, ...] = ()
-        if isinstance(q, _ChoiceQuestion):
-            order = OptionShuffle.for_question(q, seed=seed, shuffle=shuffle_options).order
-        items.append(
-            PaperItem(
-                position=pos,
-                question_key=q.key,
-                version=q.version,
-                points=pts if pts is not None else q.points,
-                cell=cell_of(q),
-                option_order=order,
-            )
-        )
-    return Paper(seed=seed, items=tuple(items), method=method)
+    """One candidate's paper (see PaperPlan.draw; build a PaperPlan once to draw many)."""
+    return PaperPlan(bank, blueprint).draw(
+        seed=seed, shuffle_questions=shuffle_questions, shuffle_options=shuffle_options
+    )
 
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -154,6 +154,14 @@ class Question:
 
     type: QuestionType = field(init=False, default=QuestionType.ESSAY)
 
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "difficulty", Difficulty(self.difficulty))
+        except ValueError:
+            raise QuestionError(
+                f"question {self.key!r}: difficulty: {self.difficulty!r} is not easy, medium or hard"
+            ) from None
+
     def validate(self) -> None:
         if not self.stem.strip():
             raise QuestionError(f"question {self.key!r}: stem: must not be empty")
