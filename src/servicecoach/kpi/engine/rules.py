@@ -58,6 +58,9 @@ class SpecError(ValueError):
 
 def fmt(x: float) -> str:
     """A number for people: at most 2 decimals, no trailing zeros, a real minus sign."""
+    i = int(x)
+    if x == i:  # the common case, and the fast one
+        return str(i) if i >= 0 else MINUS + str(-i)
     r = round(x, 2)
     if r == 0:
         return "0"

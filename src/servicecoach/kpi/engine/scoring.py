@@ -84,30 +84,44 @@ def _clean(figs: Mapping[str, Any], template: Template) -> dict[str, Any]:
     return out
 
 
-def _tidy(value: Any) -> Any:
-    """Round away binary noise (110000 / 100000 × 100 = 110.00000000000001 is 110, not above it)."""
-    return round(value, 9) if isinstance(value, float) else value
-
-
 def score_item(item: Item, figs: Mapping[str, Any], ctx: Context, team_size: int) -> ItemResult:
-    """Score one item for one agent: points and the explanation in Chinese and English."""
-    zh_name, en_name = item.name
+    """Score one item for one agent: points and the explanation in Chinese and English.
+
+    Input values are rounded to 9 decimals first: binary noise must not cross a threshold
+    (110000 / 100000 × 100 = 110.00000000000001 is 110, not above 110)."""
     value = None
+    outcomes = []
     try:
         if item.evaluate is not None:
-            value = _tidy(item.evaluate(figs, ctx))
-        outcomes = []
+            value = item.evaluate(figs, ctx)
+            if value.__class__ is float:
+                value = round(value, 9)
+        unit = item.unit
         for rule, own in zip(item.rules, item.rule_inputs):
-            v = value if own is None else _tidy(own(figs, ctx))
-            o = rule.apply(v, item.unit if own is None else "", team_size)
+            if own is None:
+                o = rule.apply(value, unit, team_size)
+            else:
+                v = own(figs, ctx)
+                o = rule.apply(round(v, 9) if v.__class__ is float else v, "", team_size)
             if o is not None:
                 outcomes.append(o)
     except NoData as e:
         return ItemResult(item.id, item.section, None, item.weight, value,
-                          f"{zh_name}：无数据（{e.zh}）", f"{en_name}: no data ({e.en})")
+                          f"{item.name[0]}：无数据（{e.zh}）", f"{item.name[1]}: no data ({e.en})")
     except ValueError as e:  # a bad level or event count that reached the engine unchecked
         return ItemResult(item.id, item.section, None, item.weight, value,
-                          f"{zh_name}：无数据（{e}）", f"{en_name}: no data ({e})")
+                          f"{item.name[0]}：无数据（{e}）", f"{item.name[1]}: no data ({e})")
+    if value is None:
+        shown = ""
+    elif isinstance(value, (int, float)):  # noqa: UP038 - the tuple form is faster
+        shown = f" {fmt(value)}{item.unit}"
+    else:
+        shown = f" {value}"
+    if not outcomes:
+        points = min(max(item.base, item.floor), item.cap) if item.cap is not None else max(item.base, item.floor)
+        tail = f" → {fmt(points)}/{item.weight_text}"
+        return ItemResult(item.id, item.section, points, item.weight, value,
+                          f"{item.name[0]}{shown}：无扣分{tail}", f"{item.name[1]}{shown}: no deduction{tail}")
     scores = [o.value for o in outcomes if o.kind == "score"]
     if scores:
         points = min(scores)
@@ -123,15 +137,10 @@ def score_item(item: Item, figs: Mapping[str, Any], ctx: Context, team_size: int
         notes_zh.append(f"最高 {fmt(item.cap)} 分")
         notes_en.append(f"capped at {fmt(item.cap)}")
     points = round(points, 4)
-    if isinstance(value, int | float):
-        shown = f" {fmt(value)}{item.unit}"
-    else:
-        shown = f" {value}" if value is not None else ""
-    body_zh = "；".join(notes_zh) if outcomes else "无扣分"
-    body_en = "; ".join(notes_en) if outcomes else "no deduction"
-    tail = f" → {fmt(points)}/{fmt(item.weight)}"
+    tail = f" → {fmt(points)}/{item.weight_text}"
     return ItemResult(item.id, item.section, points, item.weight, value,
-                      f"{zh_name}{shown}：{body_zh}{tail}", f"{en_name}{shown}: {body_en}{tail}")
+                      f"{item.name[0]}{shown}：{'；'.join(notes_zh)}{tail}",
+                      f"{item.name[1]}{shown}: {'; '.join(notes_en)}{tail}")
 
 
 def score_agent(template: Template, figures: Mapping[str, Any], *, agent: str = "", team: str = "",

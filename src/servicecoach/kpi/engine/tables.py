@@ -299,58 +299,56 @@ def write_csv(path: str | Path, template: Template, results: list[AgentResult]) 
 
 def write_xlsx(path: str | Path, template: Template, results: list[AgentResult], *,
                problems: Sequence[RowProblem] = (), month: str | None = None) -> None:
-    """Three sheets: 得分汇总 (one row per agent), 得分说明 (one row per item, Chinese and English
-    explanation), 跳过的行 (skipped rows, when any)."""
+    """Sheets: 得分汇总 (one row per agent), 得分说明 (one row per item, Chinese and English
+    explanation), 跳过的行 (skipped rows, when any), 模板 (template id, version, month). Written in
+    openpyxl's streaming mode: memory and time stay linear in the number of rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "得分汇总"
+    wrap = Alignment(wrap_text=True, vertical="center")
+    wb = Workbook(write_only=True)
+
+    def sheet(title: str, headers: Sequence[str], widths: Sequence[float], freeze: str | None):
+        ws = wb.create_sheet(title)
+        for col, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = width
+        if freeze:
+            ws.freeze_panes = freeze
+        cells = []
+        for h in headers:
+            c = WriteOnlyCell(ws, value=h)
+            c.font, c.fill, c.alignment = bold, fill, wrap
+            cells.append(c)
+        ws.append(cells)
+        return ws
+
     headers, rows = _summary_rows(template, results)
-    ws.append(headers)
+    widths = [9, 12, 6, 14, 8, 8, 9, 9, 24, 14, 9] + [13] * (len(headers) - len(SUMMARY_HEADERS))
+    ws = sheet("得分汇总", headers, widths, "E2")
     for row in rows:
         ws.append(row)
-    widths = {1: 9, 2: 12, 3: 6, 4: 14, 5: 8, 6: 8, 7: 9, 8: 9, 9: 24, 10: 14, 11: 9}
-    for col in range(1, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = widths.get(col, 13)
-        cell = ws.cell(row=1, column=col)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.freeze_panes = "E2"
 
-    wd = wb.create_sheet("得分说明")
-    wd.append(["月份", "团队", "客服", "分组", "项目", "得分", "满分", "说明", "Explanation"])
+    wd = sheet("得分说明", ["月份", "团队", "客服", "分组", "项目", "得分", "满分", "说明", "Explanation"],
+               (9, 12, 14, 10, 16, 8, 7, 60, 60), "D2")
     section_names = {s.id: s.name[0] for s in template.sections}
+    item_names = {it.id: it.name[0] for it in template.items}
     for r in results:
         for i in r.items:
-            it = template.item(i.item)
-            wd.append([r.month or "", r.team, r.agent, section_names[i.section], it.name[0],
+            wd.append([r.month or "", r.team, r.agent, section_names[i.section], item_names[i.item],
                        "无数据" if i.points is None else i.points, i.weight, i.zh, i.en])
-    for col, width in zip("ABCDEFGHI", (9, 12, 14, 10, 16, 8, 7, 60, 60)):
-        wd.column_dimensions[col].width = width
-    for cell in wd[1]:
-        cell.font, cell.fill = bold, fill
-    wd.freeze_panes = "D2"
 
     if problems:
-        wp = wb.create_sheet("跳过的行")
-        wp.append(["行号", "列", "问题 (English)"])
+        wp = sheet("跳过的行", ["行号", "列", "问题 (English)"], (8, 24, 70), "A2")
         for p in problems:
             wp.append([p.row, f"{p.column[0]} {p.column[1]}" if p.column else "", p.reason])
-        for col, width in zip("ABC", (8, 24, 70)):
-            wp.column_dimensions[col].width = width
-        for cell in wp[1]:
-            cell.font, cell.fill = bold, fill
 
-    wi = wb.create_sheet("模板")
-    wi.append(["模板", template.id])
+    wi = sheet("模板", ["模板", template.id], (10, 30), None)
     wi.append(["版本", template.version])
     wi.append(["名称", template.name[0]])
     wi.append(["月份", month or ""])
     wi.append(["满分", template.max_total])
-    wi.column_dimensions["B"].width = 30
     wb.save(path)

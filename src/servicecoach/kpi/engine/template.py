@@ -38,7 +38,7 @@ from typing import Any
 import yaml
 
 from . import formula
-from .rules import PerEvent, Rating, Rule, SpecError, bilingual, check_keys, number, parse_rule
+from .rules import PerEvent, Rating, Rule, SpecError, bilingual, check_keys, fmt, number, parse_rule
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 FIGURE_KINDS = ("amount", "count", "percent", "level")
@@ -92,6 +92,7 @@ class Item:
     evaluate: formula.Evaluator | None = None
     rule_inputs: list[formula.Evaluator | None] = field(default_factory=list)
     figures: frozenset[str] = frozenset()
+    weight_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +352,7 @@ def _parse_item(it: Mapping[str, Any], section: str, figures: dict[str, Figure],
         unit=unit, better=better, base=base, floor=floor, cap=cap, rules=rules,
         description=bilingual(it.get("description"), "description", required=False),
         evaluate=evaluate, rule_inputs=rule_inputs, figures=frozenset(n for n in used if n in figures),
+        weight_text=fmt(weight),
     )
 
 
