@@ -55,7 +55,7 @@ SHOUT_AMP = 0.3  # English in capitals (two shouted words, or one of 4+ letters,
 SHOUT_BASE = 0.5
 TREND_THRESHOLD = 0.5  # change of the mean message score from the first to the second half
 MAX_GAP = 2  # between modifiers and their phrase: one Chinese character (2) or two English words (1 each)
-_MARKS = ("!", "！", "?", "？", "…", "...")
+_MARK_RE = re.compile(r"[!！?？…]|\.\.\.")
 
 _CLAUSE_BREAK = frozenset("，。！？；：,.!?;:…\n、~～")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -403,29 +403,31 @@ def _score_tokens(
 
     amp = 1.0
     base = 0.0
-    excl = text.count("!") + text.count("！")
-    if excl:
-        amp += EXCLAMATION_AMP * min(excl, 5)
-    if excl + text.count("?") + text.count("？") >= 2:
-        runs = list(_RUN_RE.finditer(text))
-        if runs:
-            amp += RUN_AMP * min(len(runs), 3)
-            for run in runs[:2]:
-                base += RUN_BASE
-                hits.append(EmotionHit(message, run.start(), run.end(), run.group(), RUN_BASE))
-    shouted = [m for m in _SHOUT_RE.finditer(text) if m.group() not in _ACRONYMS] if lowered != text else None
-    if shouted and (len(shouted) >= 2 or len(shouted[0].group()) >= 4):
-        letters = len(_LETTERS_RE.findall(text))
-        if letters * 2 >= len(text.strip()):
-            amp += SHOUT_AMP
-            base += SHOUT_BASE
-            for m in shouted:
-                hits.append(EmotionHit(message, m.start(), m.end(), m.group(), SHOUT_BASE / len(shouted)))
-    questions = min(text.count("?") + text.count("？"), 3)
-    if questions:
-        base += QUESTION_BASE * questions
-    if "…" in text or "..." in text:
-        base += ELLIPSIS_BASE
+    if _MARK_RE.search(text):
+        excl = text.count("!") + text.count("！")
+        questions = text.count("?") + text.count("？")
+        if excl:
+            amp += EXCLAMATION_AMP * min(excl, 5)
+        if excl + questions >= 2:
+            runs = list(_RUN_RE.finditer(text))
+            if runs:
+                amp += RUN_AMP * min(len(runs), 3)
+                for run in runs[:2]:
+                    base += RUN_BASE
+                    hits.append(EmotionHit(message, run.start(), run.end(), run.group(), RUN_BASE))
+        if questions:
+            base += QUESTION_BASE * min(questions, 3)
+        if "…" in text or "..." in text:
+            base += ELLIPSIS_BASE
+    if lowered != text:
+        shouted = [m for m in _SHOUT_RE.finditer(text) if m.group() not in _ACRONYMS]
+        if shouted and (len(shouted) >= 2 or len(shouted[0].group()) >= 4):
+            letters = len(_LETTERS_RE.findall(text))
+            if letters * 2 >= len(text.strip()):
+                amp += SHOUT_AMP
+                base += SHOUT_BASE
+                for m in shouted:
+                    hits.append(EmotionHit(message, m.start(), m.end(), m.group(), SHOUT_BASE / len(shouted)))
     raw = negative * amp + base
     # Net of calming words: below 0 when the customer thanks or confirms more than they complain.
     return raw - positive, hits
@@ -476,15 +478,16 @@ def analyse(conversation: Conversation, *, lexicon: Lexicon | None = None) -> Em
     scores: list[float] = []
     offset = 0
     t = 0
+    n_tokens = len(tokens)
     for i, text in zip(customer, texts):
         end = offset + len(text)
         mine = []
-        while t < len(tokens) and tokens[t][0] < end:
+        while t < n_tokens and tokens[t][0] < end:
             start, stop, entry = tokens[t]
             mine.append((start - offset, stop - offset, entry))
             t += 1
         low = lowered[offset:end]
-        if mine or low != text or any(mark in text for mark in _MARKS):
+        if mine or low != text or _MARK_RE.search(text):
             score, message_hits = _score_tokens(text, low, mine, lexicon, i)
             hits.extend(message_hits)
         else:
