@@ -5,11 +5,9 @@ from servicecoach.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Not redirect_authenticated_user: with a decorator that sends a signed-in user without the
+    # permission to the login page, it would loop; the page instead says to log in with another account.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
