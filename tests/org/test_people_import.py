@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from servicecoach.org import people_import
@@ -14,6 +15,13 @@ from servicecoach.org.importing import people_import_template
 from servicecoach.org.models import AuditAction, AuditEntry, Person, Role, RoleAssignment
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the zh-hans catalogue translates them)."""
+    with translation.override("en"):
+        yield
 
 HEADERS = ["工号", "姓名", "部门/团队编码", "入职日期", "级别", "角色", "状态", "邮箱", "手机", "登录名"]
 

@@ -26,6 +26,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Organisation units"), "org:unit-list", _ORG_VIEWERS),
     NavItem(_("People"), "org:person-list", _ORG_VIEWERS),
     NavItem(_("Audit log"), "org:audit-list", frozenset({Role.ADMIN})),
+    NavItem(_("Import people"), "org:people-import", frozenset({Role.ADMIN, Role.TRAINING_MANAGER})),
+    NavItem(_("Working-day calendar"), "org:calendar", frozenset({Role.ADMIN})),
 ]
 
 
