@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -109,6 +112,38 @@ def test_serve_refuses_debug_mode(tmp_path):
     assert result.returncode == 2
     assert "SERVICECOACH_DEBUG" in result.stderr
     assert "SERVICECOACH_SECRET_KEY" not in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_starts_gunicorn_with_a_secret_key(tmp_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servicecoach", "serve", "--migrate", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=clean_env(tmp_path, SERVICECOACH_SECRET_KEY="s" * 50), cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 180  # migrations and collectstatic first, on a busy machine
+        answer = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    answer = (response.status, response.read().decode())
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert answer == (200, "ok"), f"serve did not answer (exit code {server.poll()})"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10) as response:
+            assert "登录" in response.read().decode()
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=60)[0]
+    assert "gunicorn" in output.lower() or "Listening at" in output, output
 
 
 def test_manage_reaches_django_commands(tmp_path):
