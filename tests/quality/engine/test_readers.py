@@ -284,6 +284,12 @@ def test_iter_jsonl_raw_gives_line_numbers_and_stripped_bytes(tmp_path):
     assert parse_jsonl_line(line(convo(id="q")).encode(), file="f", line=1).id == "q"
 
 
+def test_a_single_path_may_be_given_bare(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [line(convo(id="solo"))])
+    assert [c.id for c in read_conversations(path)] == ["solo"]
+    assert [c.id for c in read_conversations(str(path))] == ["solo"]
+
+
 def test_several_files_in_order_with_a_missing_one_and_an_unknown_type(tmp_path):
     a = write_jsonl(tmp_path / "a.jsonl", [line(convo(id="a1"))])
     b = write_jsonl(tmp_path / "b.jsonl", [line(convo(id="b1"))])

@@ -605,6 +605,8 @@ def read_conversations(
     is one ReadError with line 0."""
     mapping = _columns_mapping(csv_columns)
     defaults = not csv_columns or "id" not in csv_columns
+    if isinstance(paths, str | Path):  # one path given bare: not a string of one-letter paths
+        paths = [paths]
     return _read_all(paths, mapping, defaults, _tz(default_tz))
 
 
