@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from servicecoach.exams.engine.importers import (
     EXCEL_COLUMNS,
+    decode_text,
     export_aiken,
     export_excel,
     export_gift,
@@ -386,3 +387,12 @@ def test_aiken_round_trip_and_export_limits():
     assert [str(p) for p in problems] == ["question t: Aiken holds choice questions only, not true false"]
     again = import_aiken(text)
     assert [iq.fingerprint for iq in again.questions] == [iq.fingerprint for iq in first.questions]
+
+
+def test_uploaded_text_in_utf8_with_bom_or_gbk_is_decoded():
+    for data in (AIKEN.encode("utf-8"), b"\xef\xbb\xbf" + AIKEN.encode("utf-8"), AIKEN.encode("gbk")):
+        result = import_aiken(decode_text(data))
+        assert (
+            result.problems == [] and result.questions[0].question.stem == "客户来电投诉物流延误，首先应当？"
+        )
+    assert import_gift("\ufeff::a:: x {T}").questions[0].question.key == "a"

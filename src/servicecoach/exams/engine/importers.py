@@ -14,7 +14,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import BinaryIO
@@ -93,15 +93,18 @@ def _nfkc(text: str) -> str:
 def _finish(q: Question) -> Question:
     """Validate; a question without a title/id is keyed by its fingerprint's first 12 digits."""
     if not q.key:
-        q = _replace_key(q, q.fingerprint()[:12])
+        q = replace(q, key=q.fingerprint()[:12])
     q.validate()
     return q
 
 
-def _replace_key(q: Question, key: str) -> Question:
-    from dataclasses import replace
-
-    return replace(q, key=key)
+def decode_text(data: bytes) -> str:
+    """Text of an uploaded GIFT/Aiken file: UTF-8 (with or without BOM), else GB18030, which
+    covers the GBK files Chinese Windows editors save by default."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
 
 
 # --------------------------------------------------------------------------- shared vocab
@@ -726,7 +729,7 @@ def _gift_question(block: _Block, topic: str) -> Question:
 def import_gift(text: str, *, source: str = "upload.gift") -> ImportResult:
     result = ImportResult(source=source)
     topic = ""
-    for block in _gift_blocks(text):
+    for block in _gift_blocks(text.lstrip("\ufeff")):
         first = block.lines[0][1].strip()
         if first.startswith("$CATEGORY:"):
             path = first[len("$CATEGORY:") :].strip()
@@ -815,7 +818,7 @@ def import_aiken(text: str, *, source: str = "upload.txt", topic: str = "") -> I
     """Aiken: a question line, options ``A. text`` / ``A) text`` (letters in order from A), then
     ``ANSWER: B``. Extension: ``ANSWER: A,C`` makes a multiple choice question."""
     result = ImportResult(source=source)
-    lines = text.splitlines()
+    lines = text.lstrip("\ufeff").splitlines()
     i = 0
     n_lines = len(lines)
 
