@@ -283,3 +283,13 @@ def test_role_grant_form_has_no_preselected_role(people):
     html = _client(people["admin"]).get(reverse("org:person-detail", args=[people["pre_agent"].pk])).content.decode()
     grant = html.split('name="role"', 1)[1].split("</select>", 1)[0]
     assert '<option value="" selected>' in grant
+
+
+def test_person_page_links_to_exactly_their_audit_entries(people):
+    client = _client(people["admin"])
+    person = people["pre_agent"]
+    html = client.get(reverse("org:person-detail", args=[person.pk])).content.decode()
+    assert f"?object_type=org.person&amp;object_id={person.pk}" in html
+    response = client.get(reverse("org:audit-list"), {"object_type": "org.person", "object_id": person.pk})
+    assert response.context["rows"]
+    assert {r["entry"].object_id for r in response.context["rows"]} == {str(person.pk)}

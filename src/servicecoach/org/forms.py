@@ -138,6 +138,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.ModelChoiceField(queryset=User.objects.order_by("username"), required=False,
                                    label=_("Actor"), empty_label=_("Anyone"))
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    object_id = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
     text = forms.CharField(

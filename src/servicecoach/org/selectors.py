@@ -157,6 +157,7 @@ def audit_entry_list(
     action: str = "",
     actor: User | None = None,
     object_type: str = "",
+    object_id: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
     text: str = "",
@@ -169,6 +170,8 @@ def audit_entry_list(
         entries = entries.filter(actor=actor)
     if object_type:
         entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
     if date_from is not None:
         entries = entries.filter(at__date__gte=date_from)
     if date_to is not None:

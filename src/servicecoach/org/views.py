@@ -183,7 +183,7 @@ def person_detail(request, pk: int):
         "can_edit_roles": selectors.user_has_role(request.user, *ROLE_EDITORS),
         "grant_form": RoleGrantForm() if is_admin else None,
         "login_form": LoginForm(person=person) if is_admin else None,
-        "history": list(selectors.audit_entry_list(object_type="org.person").filter(object_id=str(person.pk))[:20])
+        "history": list(selectors.audit_entry_list(object_type="org.person", object_id=str(person.pk))[:20])
         if is_admin else [],
     })
 
@@ -321,6 +321,7 @@ def audit_list(request):
         action=filters.get("action", ""),
         actor=filters.get("actor"),
         object_type=filters.get("object_type", ""),
+        object_id=filters.get("object_id", ""),
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
         text=filters.get("text", ""),
