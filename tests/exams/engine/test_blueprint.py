@@ -164,6 +164,8 @@ def test_marginal_totals_that_cannot_be_met_together_are_named():
     text = str(exc.value)
     assert "can be drawn together with the other quotas" in text
     assert any(s.jointly for s in exc.value.shortages)
+    assert PaperPlan(BANK, bp).problems() == exc.value.shortages
+    assert PaperPlan(BANK, Blueprint(quotas=(Quota(topic="产品知识", count=10),), total=20)).problems() == []
 
 
 def test_marginal_plain_shortage_is_reported_before_solving():

@@ -225,8 +225,9 @@ class PaperPlan:
 
     Building the plan groups the bank by cell, checks every quota's supply and the points rules;
     ``draw(seed=...)`` then costs only the sampling (and, for marginal blueprints, one CP-SAT
-    solve). Raises BlueprintError for a malformed blueprint or bank and BlueprintShortage (from
-    the constructor for plain shortages, from ``draw`` for quotas that cannot be met together).
+    solve). The constructor raises BlueprintError for a malformed blueprint or bank; quotas the
+    bank cannot supply are in ``shortages``, and ``draw`` raises BlueprintShortage for them and for
+    quotas that cannot be met together. ``problems()`` reports both without drawing a paper.
     """
 
     def __init__(self, bank: Iterable[Question], blueprint: Blueprint):
@@ -246,6 +247,17 @@ class PaperPlan:
             if have < blueprint.total:
                 self.shortages.append(Shortage(label="whole paper", need=blueprint.total, have=have))
         self.pools = [[qq for c in members for qq in self.cells[c]] for members in self.members]
+
+    def problems(self) -> list[Shortage]:
+        """Every reason the blueprint cannot be drawn from this bank (empty: it can), for the
+        page where a trainer saves a blueprint."""
+        if self.shortages:
+            return list(self.shortages)
+        try:
+            self.allocate(0)
+        except BlueprintShortage as exc:
+            return exc.shortages
+        return []
 
     def allocate(self, seed: int) -> tuple[dict[Cell, list[Question]], str]:
         """The paper's questions per cell (unordered) and the method used."""
@@ -330,10 +342,10 @@ def _solve_allocation(
     When infeasible, a second model with slack per quota says which quotas cannot be met."""
     from ortools.sat.python import cp_model  # imported lazily: only marginal blueprints need it
 
-    def solver() -> cp_model.CpSolver:
+    def solver(random_seed: int) -> cp_model.CpSolver:
         s = cp_model.CpSolver()
         s.parameters.num_workers = 1  # single-threaded + fixed seed: deterministic
-        s.parameters.random_seed = seed % (2**31)
+        s.parameters.random_seed = random_seed % (2**31)
         s.parameters.max_time_in_seconds = 10.0
         return s
 
@@ -352,7 +364,7 @@ def _solve_allocation(
         model.add(d >= target.get(c, 0) - x[c])
         dev.append(d)
     model.minimize(sum(dev))
-    s = solver()
+    s = solver(seed)
     status = s.solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {c: int(s.value(v)) for c, v in x.items()}
@@ -371,7 +383,7 @@ def _solve_allocation(
         slack.append((under, over))
     weights = [1] * (len(slack) - 1) + [len(slack) * (total + 1)]
     model.minimize(sum(w * (u + o) for w, (u, o) in zip(weights, slack)))
-    s = solver()
+    s = solver(0)  # the diagnosis does not depend on the candidate
     status = s.solve(model)
     out = []
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
