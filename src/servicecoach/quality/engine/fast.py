@@ -253,7 +253,7 @@ class CompiledRuleSet:
         self.targets_cs: list[list[tuple[int, int]]] = [[] for _ in words_cs]
         self.n_leaves = 0
         self.rules = [
-            (rule.id, self._compile(rule.condition), None if rule.when is None else self._compile(rule.when))
+            (rule.id, self._compile(rule.condition), None if rule.when is None else self._compile(rule.when, False))
             for rule in ruleset.rules
         ]
 
@@ -265,9 +265,11 @@ class CompiledRuleSet:
         return key
 
     # ------------------------------------------------------------------------- compiling
-    def _compile(self, node: Any) -> Callable[[_Ctx], measures.Result]:
+    def _compile(self, node: Any, evidence: bool = True) -> Callable[[_Ctx], measures.Result]:
+        """``evidence=False`` where only the state matters (under ``not``, in ``when``): keywords then
+        count what they find without collecting spans."""
         if isinstance(node, Keywords):
-            return self._compile_keywords(node)
+            return self._compile_keywords(node) if evidence else self._compile_keywords_state(node)
         if isinstance(node, Regex | Sensitive):
             spans = self._compile_spans(node)
 
@@ -293,7 +295,7 @@ class CompiledRuleSet:
         if isinstance(node, Label):
             return lambda ctx: measures.eval_label(node, ctx.conv)
         if isinstance(node, Not):
-            child = self._compile(node.child)
+            child = self._compile(node.child, evidence=False)
 
             def not_(ctx: _Ctx) -> measures.Result:
                 state = child(ctx)[0]
@@ -301,7 +303,7 @@ class CompiledRuleSet:
 
             return not_
         if isinstance(node, And):
-            children = [self._compile(c) for c in node.children]
+            children = [self._compile(c, evidence) for c in node.children]
 
             def and_(ctx: _Ctx) -> measures.Result:
                 evidence: list[Span] = []
@@ -318,7 +320,7 @@ class CompiledRuleSet:
 
             return and_
         if isinstance(node, Or):
-            children = [self._compile(c) for c in node.children]
+            children = [self._compile(c, evidence) for c in node.children]
 
             def or_(ctx: _Ctx) -> measures.Result:
                 evidence: list[Span] = []
@@ -337,8 +339,8 @@ class CompiledRuleSet:
             return or_
         raise TypeError(f"unknown condition {node!r}")
 
-    def _keyword_spans(self, node: Keywords) -> Callable[[_Ctx], list[list[Span]] | None]:
-        """Per listed item that occurs in the scope, its spans (None: scope not applicable)."""
+    def _register_leaf(self, node: Keywords) -> int:
+        """A new keywords leaf: the matcher's words will route their matches to it."""
         table = self._words_cs if node.case_sensitive else self._words
         targets = self.targets_cs if node.case_sensitive else self.targets
         leaf = self.n_leaves
@@ -346,6 +348,41 @@ class CompiledRuleSet:
         for index, alts in enumerate(node.items):
             for word in alts:
                 targets[table[word]].append((leaf, index))
+        return leaf
+
+    def _compile_keywords_state(self, node: Keywords) -> Callable[[_Ctx], measures.Result]:
+        leaf = self._register_leaf(node)
+        key = self._scope_key(node.scope)
+        cs = node.case_sensitive
+        none = node.match == "none"
+        need = {"any": 1, "all": len(node.items), "at_least": node.min, "none": 1}[node.match]
+        held_if_none: measures.Result = (True, [])
+
+        def keywords_state(ctx: _Ctx) -> measures.Result:
+            scope = ctx.scope(key)
+            if scope is None:
+                return NA
+            bucket = ctx.leaf_hits(cs)[leaf]
+            if bucket is None:
+                found = 0
+            elif scope is _ALL:
+                found = len(bucket)
+            else:
+                found = 0
+                for lst in bucket.values():
+                    for sp in lst:
+                        if sp[0] in scope:
+                            found += 1
+                            break
+            if none:
+                return FALSE if found else held_if_none
+            return (True, []) if found >= need else FALSE
+
+        return keywords_state
+
+    def _keyword_spans(self, node: Keywords) -> Callable[[_Ctx], list[list[Span]] | None]:
+        """Per listed item that occurs in the scope, its spans (None: scope not applicable)."""
+        leaf = self._register_leaf(node)
         key = self._scope_key(node.scope)
         cs = node.case_sensitive
 

@@ -71,6 +71,7 @@ class Scorecard:
     grades: list[tuple[float, str]] = field(default_factory=list)  # (min, grade), highest min first
     ruleset: str | None = None
     source: str = ""
+    _plan: Any = field(default=None, repr=False, compare=False)
 
     def grade(self, score: float | None) -> str | None:
         if score is None:
@@ -109,22 +110,34 @@ class ScoreResult:
     applicable: float
 
 
+def _plan(card: Scorecard) -> list:
+    if card._plan is None:
+        card._plan = [
+            (section.id, section.bonus_lifts, [
+                (item, item.rules[0] if len(item.rules) == 1 else None, item.mode == "manual")
+                for item in section.items
+            ])
+            for section in card.sections
+        ]
+    return card._plan
+
+
 def score(card: Scorecard, outcome: Outcome) -> ScoreResult:
     get = outcome.states.get
     items: list[dict[str, Any]] = []
     total_earned = total_applicable = 0.0
     red = False
-    for section in card.sections:
+    for section_id, bonus_lifts, plan in _plan(card):
         base_earned = base_applicable = bonus_earned = 0.0
-        for item in section.items:
-            manual = item.mode == "manual"
-            fired = [rule_id for rule_id in item.rules if get(rule_id)]
-            applicable = False
-            if not manual:
-                for rule_id in item.rules:
-                    if get(rule_id) is not None:
-                        applicable = True
-                        break
+        for item, single, manual in plan:
+            if single is not None:
+                state = get(single)
+                fired = [single] if state else []
+                applicable = state is not None and not manual
+            else:
+                states = [get(rule_id) for rule_id in item.rules]
+                fired = [rule_id for rule_id, st in zip(item.rules, states) if st]
+                applicable = not manual and any(st is not None for st in states)
             earned: float | None = None
             if applicable:
                 if item.mode == "deduct":
@@ -136,15 +149,15 @@ def score(card: Scorecard, outcome: Outcome) -> ScoreResult:
                 else:
                     base_earned += earned
                     base_applicable += item.points
-                if item.red_line and fired:
+                if fired and item.red_line:
                     red = True
             items.append({
-                "section": section.id, "item": item.id, "points": item.points, "earned": earned,
+                "section": section_id, "item": item.id, "points": item.points, "earned": earned,
                 "applicable": applicable, "red_line": item.red_line, "bonus": item.bonus, "manual": manual,
                 "rules": fired,
             })
         section_earned = base_earned + bonus_earned
-        if not section.bonus_lifts:
+        if not bonus_lifts:
             section_earned = min(section_earned, base_applicable)
         total_earned += section_earned
         total_applicable += base_applicable
