@@ -375,16 +375,18 @@ def test_csv_bad_row_skips_its_conversation_once_naming_row_and_column(tmp_path)
             ["c2", "boss", "bad", "1"],
             ["c2", "nobody", "bad too", "2"],
             ["c3", "agent", "later", "soon"],
+            ["c5", "agent", "early", "-3"],
             ["", "agent", "orphan", "1"],
             ["c4", "agent", "ok", "1"],
         ],
     )
     items = list(read_conversations([path], csv_columns={"role": "speaker"}))
-    assert [getattr(x, "id", None) for x in items] == ["c1", None, None, None, "c4"]
+    assert [getattr(x, "id", None) for x in items] == ["c1", None, None, None, None, "c4"]
     assert [str(e) for e in items if isinstance(e, ReadError)] == [
         f"{path}:4: speaker: must be one of customer, agent, bot, system (conversation 'c2' skipped)",
         f"{path}:6: time: must be a number of seconds or an ISO 8601 time (conversation 'c3' skipped)",
-        f"{path}:7: conversation_id: required",
+        f"{path}:7: time: must not be negative (conversation 'c5' skipped)",
+        f"{path}:8: conversation_id: required",
     ]
 
 

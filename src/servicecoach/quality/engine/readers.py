@@ -427,6 +427,7 @@ def _cell_number(value: Any) -> Any:
     return value
 
 
+_TYPE_RULES = ("must be a number", "not an ISO 8601 time", "must be an ISO 8601 time string")
 _CSV_RULES = {
     "offset": "must be a number of seconds or an ISO 8601 time",
     "at": "must be a number of seconds or an ISO 8601 time",
@@ -538,7 +539,9 @@ def _group_to_conversation(
             field = path[0]
         column_field = {"offset": "time", "at": "time"}.get(field, field)
         header = columns.header.get(column_field, str(column_field))
-        rule = _CSV_RULES.get(field, exc.rule)
+        rule = exc.rule
+        if field in _CSV_RULES and rule in _TYPE_RULES:  # one column holds both kinds of time
+            rule = _CSV_RULES[field]
         if any(_has_surrogates(cell) for _, row in group for cell in row):
             rule += " (the file is not valid UTF-8: save it as UTF-8)"
         return ReadError(name, number, f"{header}: {rule} (conversation {obj['id']!r} skipped)")
