@@ -42,14 +42,25 @@ def statutory_covers(year: int) -> bool:
     return covered
 
 
+# The package's answers, remembered: each call scans its whole holiday table (~50 µs), and only
+# covered years get here, so this holds at most a few thousand dates.
+_STATUTORY: dict[date, bool | None] = {}
+
+
 def statutory_is_working_day(d: date) -> bool | None:
     """The statute's answer for ``d``, or None when the package does not cover its year."""
     if not statutory_covers(d.year):
         return None
+    return _STATUTORY[d] if d in _STATUTORY else _statutory_lookup(d)
+
+
+def _statutory_lookup(d: date) -> bool | None:
     try:
-        return bool(chinese_calendar.is_workday(d))
+        answer: bool | None = bool(chinese_calendar.is_workday(d))
     except NotImplementedError:  # a package whose coverage ends mid-year
-        return None
+        answer = None
+    _STATUTORY[d] = answer
+    return answer
 
 
 def statutory_holiday_name(d: date) -> str | None:
