@@ -149,7 +149,9 @@ def test_admin_refuses_moving_a_unit_under_itself(root_client, org):
                                 {"name": org.cs.name, "code": "CS", "kind": "department", "parent": org.pre.pk,
                                  "active": "on"})
     assert response.status_code == 200
-    assert "cannot be moved under itself" in response.content.decode() or "不能" in response.content.decode()
+    assert b"errorlist" in response.content
+    org.cs.refresh_from_db()
+    assert org.cs.parent == org.hq
 
 
 def _person_form(org, **extra):
@@ -192,3 +194,27 @@ def test_admin_calendar_override_goes_through_the_service(root_client):
     assert response.status_code == 302
     assert not calendar.is_working_day(__import__("datetime").date(2027, 1, 4))
     assert AuditEntry.objects.filter(object_type="org.calendaroverride", action="create").exists()
+
+
+def test_admin_user_changes_are_audited_without_the_password(root_client):
+    response = root_client.post(reverse("admin:org_user_add"),
+                                {"username": "newlogin", "password1": "Quite-l0ng-secret", "password2": "Quite-l0ng-secret",
+                                 "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="newlogin")
+    created = AuditEntry.objects.get(action=AuditAction.CREATE, object_type="org.user", object_id=str(user.pk))
+    assert created.actor == root_client.root
+    assert "Quite-l0ng-secret" not in str(AuditEntry.objects.values_list("changes", flat=True))
+
+
+def test_admin_links_a_login_to_a_person(root_client, org, make_person):
+    person = make_person(Role.AGENT, login=False)
+    spare = User.objects.create_user("spare")
+    data = _person_form(org, employee_no=person.employee_no, name=person.name, user=spare.pk, **{
+        "roles-TOTAL_FORMS": "1", "roles-INITIAL_FORMS": "1",
+        "roles-0-id": person.roles.get().pk, "roles-0-person": person.pk, "roles-0-role": "agent"})
+    response = root_client.post(reverse("admin:org_person_change", args=[person.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Person.objects.get(pk=person.pk).user == spare
+    entry = AuditEntry.objects.filter(object_type="org.person", object_id=str(person.pk)).first()
+    assert entry.changes == {"login": [None, "spare"]}
