@@ -201,3 +201,19 @@ def test_real_weibo_dialogues_end_to_end(tmp_path, capsys):
             assert (h["message"] is None) == (h["start"] is None)
     assert sum(r["score"] is not None for r in results) == 2700
     assert "2,700 of 2,700 records scored, 0 skipped" in capsys.readouterr().out
+
+
+def test_garbage_files_never_crash_the_command(tmp_path, capsys):
+    import random
+
+    rng = random.Random(7)
+    lines = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 60))).replace(b"\n", b" ") for _ in range(40)]
+    lines += [b'{"id": "a", "messages": [{"role": "agent", "text": "x", "offset": "soon"}]}',
+              b'{"id": "b", "messages": [{"role": "agent", "text": "x", "offset": 5, "end": -3}], "channel": "call"}',
+              b'{"id": "c", "messages": [{"role": "customer", "text": "\\u0000\\ud83d", "offset": 1e300}]}']
+    src = write_jsonl(tmp_path / "junk.jsonl", lines)
+    out = tmp_path / "o.jsonl"
+    assert main(["run", "--rules", "zh", str(src), "-o", str(out)]) == 1
+    records = sum(1 for line in lines if line.strip(b" \t\r\n"))
+    scored = len(read_results(out))
+    assert f"{scored} of {records} records scored, {records - scored} skipped" in capsys.readouterr().out

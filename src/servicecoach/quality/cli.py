@@ -158,8 +158,8 @@ def _band(score: float | None) -> str:
 
 
 def process_chunk(items: list[tuple]) -> ChunkResult:
-    """Score one chunk of records: ``("raw", file, line, bytes)`` JSON lines, ``("conv", Conversation)``
-    or ``("error", ReadError)``. Runs in a worker process or in the main one."""
+    """Score one chunk of records: ``("raw", file, line, bytes)`` JSON lines, ``("conv", file,
+    Conversation)`` or ``("error", ReadError)``. Runs in a worker process or in the main one."""
     inspector = _INSPECTOR
     out = ChunkResult()
     lines: list[bytes] = []
@@ -176,12 +176,18 @@ def process_chunk(items: list[tuple]) -> ChunkResult:
                 out.errors.append((err.file, err.line, err.reason))
                 continue
         elif kind == "conv":
-            conv = item[1]
+            _, name, conv = item
+            number = 0
         else:
             err = item[1]
             out.errors.append((err.file, err.line, err.reason))
             continue
-        result = inspector.inspect(conv)
+        try:
+            result = inspector.inspect(conv)
+        except Exception as exc:  # a bug must not stop the other records; report it like a bad record
+            out.errors.append((name, number, f"conversation {conv.id!r} could not be scored (please report this): "
+                                             f"{type(exc).__name__}: {exc}"))
+            continue
         lines.append(dumps(result))
         out.ok += 1
         hit_rules = [h["rule"] for h in result["hits"]]
@@ -205,7 +211,7 @@ def iter_items(paths: list[str], csv_columns: dict[str, str] | None) -> Iterator
                 yield ("error", ReadError(path, 0, f"cannot read the file: {exc.strerror or exc}"))
         else:
             for record in read_conversations([path], csv_columns=csv_columns):
-                yield ("error", record) if isinstance(record, ReadError) else ("conv", record)
+                yield ("error", record) if isinstance(record, ReadError) else ("conv", path, record)
 
 
 def chunks(items: Iterator[tuple], size: int = CHUNK) -> Iterator[list[tuple]]:
