@@ -17,7 +17,7 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,6 +225,18 @@ def chunks(items: Iterator[tuple], size: int = CHUNK) -> Iterator[list[tuple]]:
         yield batch
 
 
+def ordered_parallel(pool: Any, batches: Iterator[list[tuple]], window: int) -> Iterator[ChunkResult]:
+    """Results of ``process_chunk`` over ``batches`` in input order, with at most ``window`` chunks in
+    flight: unlike ``Pool.imap``, which reads its whole input ahead, memory stays flat."""
+    pending: deque = deque()
+    for batch in batches:
+        pending.append(pool.apply_async(process_chunk, (batch,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
 class Progress:
     """A one-line progress bar on standard error (no dependency)."""
 
@@ -298,7 +310,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             pool = multiprocessing.get_context("fork" if os.name == "posix" else "spawn").Pool(
                 args.jobs, initializer=_init_worker, initargs=(args.rules, args.scorecard, args.backend)
             )
-            results = pool.imap(process_chunk, batches, chunksize=1)
+            results = ordered_parallel(pool, batches, window=4 * args.jobs)
         for part in results:
             out.write(part.output)
             summary.ok += part.ok
