@@ -314,7 +314,7 @@ def test_gift_multiple_choice_without_fractions_exports_moodle_weights():
     assert iq.question.correct_ids == {"A", "B"} and iq.fingerprint == mc.fingerprint()
 
 
-@given(st.text(alphabet=st.sampled_from("ab\\{}=~#:%\n -"), max_size=40))
+@given(st.text(alphabet=st.sampled_from("ab\\{}=~#:%\n ->[]"), max_size=40))
 def test_gift_escape_round_trips(text):
     assert gift_unescape(gift_escape(text)) == text
 
@@ -396,3 +396,50 @@ def test_uploaded_text_in_utf8_with_bom_or_gbk_is_decoded():
             result.problems == [] and result.questions[0].question.stem == "客户来电投诉物流延误，首先应当？"
         )
     assert import_gift("\ufeff::a:: x {T}").questions[0].question.key == "a"
+
+
+GIFT_TEXT = st.text(alphabet=st.sampled_from("ab中文\\{}=~#:%[]->/ \n"), min_size=1, max_size=12).filter(
+    lambda t: t.strip() != ""
+)
+
+
+@st.composite
+def gift_questions(draw):
+    key = draw(st.text(alphabet=st.sampled_from("qk1:{}#"), min_size=1, max_size=6))
+    common = dict(
+        key=key,
+        stem=draw(GIFT_TEXT),
+        topic=draw(st.sampled_from(["", "投诉处理", "产品知识"])),
+        difficulty=draw(st.sampled_from(list(Difficulty))),
+        points=draw(st.sampled_from([D(1), D(2), D("2.5")])),
+        explanation=draw(st.sampled_from(["", "解析 # 与 {}"])),
+    )
+    kind = draw(st.sampled_from(["sc", "mc", "tf", "fill", "essay"]))
+    if kind == "tf":
+        return TrueFalse(answer=draw(st.booleans()), **common)
+    if kind == "essay":
+        return Essay(**common)
+    if kind == "fill":
+        return FillInBlank(
+            blanks=(Blank(accepted=tuple(draw(st.lists(GIFT_TEXT, min_size=1, max_size=3)))),), **common
+        )
+    texts = draw(st.lists(GIFT_TEXT, min_size=2, max_size=5, unique_by=lambda t: " ".join(t.split())))
+    correct = draw(
+        st.sets(st.integers(0, len(texts) - 1), min_size=1, max_size=1 if kind == "sc" else len(texts))
+    )
+    options = tuple(Option(id="ABCDE"[i], text=t, correct=i in correct) for i, t in enumerate(texts))
+    return (SingleChoice if kind == "sc" else MultipleChoice)(options=options, **common)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(gift_questions(), min_size=1, max_size=4, unique_by=lambda q: q.key))
+def test_gift_round_trip_of_random_questions(questions):
+    text, problems = export_gift(questions)
+    assert problems == []
+    result = import_gift(text)
+    assert result.problems == [], text
+    assert [iq.question.key for iq in result.questions] == [q.key for q in questions]
+    assert [iq.fingerprint for iq in result.questions] == [q.fingerprint() for q in questions]
+    for q, iq in zip(questions, result.questions):
+        got = iq.question
+        assert (got.topic, got.difficulty, got.points) == (q.topic, q.difficulty, q.points)

@@ -490,6 +490,12 @@ def gift_escape(text: str) -> str:
     out = text.replace("\\", "\\\\")
     for ch in _GIFT_SPECIAL:
         out = out.replace(ch, "\\" + ch)
+    # "->" would read as a matching question, a leading "%" as a weight, a leading "[html]" as
+    # a format marker: escape them too (a backslash before any character keeps it literal).
+    out = out.replace("->", "-\\>")
+    body = out.lstrip()
+    if body.startswith(("%", "[")):
+        out = out[: len(out) - len(body)] + "\\" + body
     return out.replace("\n", "\\n")
 
 
