@@ -169,7 +169,7 @@ class _Ctx:
             if scope.role == "any" and scope.first is None and scope.last is None and not scope.needs_time:
                 got = _ALL
             else:
-                idx = measures.scope_indices(self.conv, scope)
+                idx = measures.scope_indices(self.conv, scope, self.facts)
                 got = None if idx is None else frozenset(idx)
             self._scopes[key] = got
         return got

@@ -76,24 +76,27 @@ def not_state(state: bool | None) -> bool | None:
 # --------------------------------------------------------------------------- scopes
 
 
-def scope_indices(conv: Conversation, scope: Scope) -> list[int] | None:
+def scope_indices(conv: Conversation, scope: Scope, facts: Facts | None = None) -> list[int] | None:
     """Indices of the messages a text operator looks at, or None when the scope needs times the
     conversation lacks."""
     msgs = conv.messages
-    idx = [i for i, m in enumerate(msgs) if scope.role == "any" or m.role == scope.role]
+    if facts is not None:
+        idx = facts.indices(scope.role)
+    else:
+        idx = [i for i, m in enumerate(msgs) if scope.role == "any" or m.role == scope.role]
     if scope.first is not None:
         return idx[: scope.first]
     if scope.last is not None:
         return idx[-scope.last :]
     if scope.needs_time:
-        if not conv.timed:
+        if not (facts.timed if facts is not None else conv.timed):
             return None
         if scope.first_seconds is not None:
             limit = msgs[0].time + scope.first_seconds
             return [i for i in idx if msgs[i].time <= limit]
         limit = max((m.end if m.end is not None else m.time) for m in msgs) - scope.last_seconds
         return [i for i in idx if msgs[i].time >= limit]
-    return idx
+    return list(idx)
 
 
 class Facts:
