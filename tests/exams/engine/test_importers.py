@@ -443,3 +443,79 @@ def test_gift_round_trip_of_random_questions(questions):
     for q, iq in zip(questions, result.questions):
         got = iq.question
         assert (got.topic, got.difficulty, got.points) == (q.topic, q.difficulty, q.points)
+
+
+EXCEL_TEXT = st.text(alphabet=st.sampled_from("ab中文=+-%()（）[]{}#:/ \n"), min_size=1, max_size=10).filter(
+    lambda t: t.strip() != ""
+)
+
+
+@st.composite
+def excel_questions(draw):
+    common = dict(
+        key="",
+        stem=draw(EXCEL_TEXT),
+        topic=draw(st.sampled_from(["", "投诉处理"])),
+        difficulty=draw(st.sampled_from(list(Difficulty))),
+        points=draw(st.sampled_from([D(1), D(3), D("0.5")])),
+        tags=tuple(draw(st.lists(st.sampled_from(["物流", "安抚", "x"]), unique=True, max_size=2))),
+        explanation=draw(st.sampled_from(["", "=解析"])),
+    )
+    kind = draw(st.sampled_from(["sc", "mc", "tf", "fill", "short", "essay"]))
+    if kind == "tf":
+        return TrueFalse(answer=draw(st.booleans()), **common)
+    if kind == "essay":
+        return Essay(reference_answer=draw(st.sampled_from(["", "参考"])), **common)
+    if kind == "fill":
+        blanks = draw(st.lists(st.lists(EXCEL_TEXT, min_size=1, max_size=2), min_size=1, max_size=3))
+        return FillInBlank(
+            blanks=tuple(Blank(accepted=tuple(a.strip() for a in b)) for b in blanks), **common
+        )
+    if kind == "short":
+        kps = draw(
+            st.lists(st.sampled_from(["致歉", "记录问题", "时效"]), min_size=1, max_size=3, unique=True)
+        )
+        return ShortAnswer(
+            key_points=tuple(
+                KeyPoint(id=f"K{i + 1}", text=t, weight=draw(st.sampled_from([D(1), D(2)])))
+                for i, t in enumerate(kps)
+            ),
+            **common,
+        )
+    texts = draw(st.lists(EXCEL_TEXT, min_size=2, max_size=6))
+    correct = draw(st.sets(st.integers(0, len(texts) - 1), min_size=1, max_size=1 if kind == "sc" else 6))
+    options = tuple(Option(id="ABCDEF"[i], text=t.strip(), correct=i in correct) for i, t in enumerate(texts))
+    return (SingleChoice if kind == "sc" else MultipleChoice)(options=options, **common)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(excel_questions(), min_size=1, max_size=5))
+def test_excel_round_trip_of_random_questions(questions):
+    buf = io.BytesIO()
+    assert export_excel(questions, buf) == []
+    result = import_excel(buf.getvalue())
+    assert result.problems == []
+    assert [iq.fingerprint for iq in result.questions] == [q.fingerprint() for q in questions]
+    for q, iq in zip(questions, result.questions):
+        got = iq.question
+        assert (got.topic, got.difficulty, got.points, got.tags, got.explanation) == (
+            q.topic,
+            q.difficulty,
+            q.points,
+            q.tags,
+            q.explanation.strip(),
+        )
+
+
+def test_answers_containing_the_templates_separators_are_refused_on_export():
+    fill = FillInBlank(key="f", stem="s", blanks=(Blank(accepted=("a|b",)),))
+    tagged = TrueFalse(key="t", stem="s", tags=("物流,安抚",))
+    short = ShortAnswer(key="k", stem="s", key_points=(KeyPoint(id="K1", text="第(2)"),))
+    problems = export_excel([fill, tagged, short], io.BytesIO())
+    assert [str(p) for p in problems] == [
+        "question f: blank 1 answer 'a|b' contains | or ;, which separate answers in this format",
+        "question t: tag '物流,安抚' contains a separator (, ， 、 ; ；) of the 标签 column",
+        "question k: key point K1: '第(2)' ends like a weight (n) and would be read as one",
+    ]
+    _, gift_problems = export_gift([short])
+    assert [p.location for p in gift_problems] == ["question k"]

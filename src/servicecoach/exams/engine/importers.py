@@ -203,9 +203,23 @@ def parse_key_points(text: str) -> tuple[KeyPoint, ...]:
     return tuple(points)
 
 
+_SEPARATORS = "|｜;；"
+
+
+def _check_part(what: str, text: str) -> None:
+    if any(ch in text for ch in _SEPARATORS):
+        raise _Bad(f"{what} {text!r} contains | or ;, which separate answers in this format")
+
+
 def format_key_points(points: Sequence[KeyPoint]) -> str:
     out = []
     for kp in points:
+        for p in kp.all_phrasings:
+            _check_part(f"key point {kp.id} phrasing", p)
+        if _WEIGHT.match(kp.all_phrasings[-1]):
+            raise _Bad(
+                f"key point {kp.id}: {kp.all_phrasings[-1]!r} ends like a weight (n) and would be read as one"
+            )
         text = ";".join(kp.all_phrasings)
         if kp.weight != 1:
             text += f"({_num(kp.weight)})"
@@ -225,6 +239,9 @@ def parse_blanks(text: str) -> tuple[Blank, ...]:
 
 
 def format_blanks(blanks: Sequence[Blank]) -> str:
+    for i, b in enumerate(blanks, 1):
+        for a in b.accepted:
+            _check_part(f"blank {i} answer", a)
     return "|".join(";".join(b.accepted) for b in blanks)
 
 
@@ -408,6 +425,9 @@ def _question_row(q: Question) -> list[str]:
     row["知识点/模块"] = q.topic
     row["难度"] = DIFFICULTY_LABEL_ZH[Difficulty(q.difficulty)]
     row["分值"] = _num(q.points)
+    for tag in q.tags:
+        if _TAG_SPLIT.search(tag):
+            raise _Bad(f"tag {tag!r} contains a separator (, ， 、 ; ；) of the 标签 column")
     row["标签"] = ",".join(q.tags)
     if isinstance(q, SingleChoice | MultipleChoice):
         if len(q.options) > 6:
@@ -476,6 +496,10 @@ def export_excel(questions: Sequence[Question], target: str | Path | BinaryIO) -
             ws.append(_question_row(q))
         except _Bad as exc:
             problems.append(ImportProblem(f"question {q.key}", exc.reason))
+            continue
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text such as "=5", not a formula
     wb.save(target)
     return problems
 
@@ -783,7 +807,11 @@ def export_gift(questions: Sequence[Question]) -> tuple[str, list[ImportProblem]
             lines.append(f"// [points:{_num(q.points)}]")
         lines.extend(f"// [tag:{t}]" for t in q.tags)
         if isinstance(q, ShortAnswer):
-            lines.append(f"// [keypoints:{format_key_points(q.key_points)}]")
+            try:
+                lines.append(f"// [keypoints:{format_key_points(q.key_points)}]")
+            except _Bad as exc:
+                problems.append(ImportProblem(f"question {q.key}", exc.reason))
+                continue
         general = f"####{gift_escape(q.explanation)}" if q.explanation else ""
         head = f"::{gift_escape(q.key)}::{gift_escape(q.stem)}"
         if isinstance(q, SingleChoice):
