@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import orjson
-
 from .engine.readers import (
     JSONL_SUFFIXES,
     ConversationFormatError,
@@ -163,7 +161,6 @@ def process_chunk(items: list[tuple]) -> ChunkResult:
     inspector = _INSPECTOR
     out = ChunkResult()
     lines: list[bytes] = []
-    dumps = orjson.dumps
     for item in items:
         kind = item[0]
         if kind == "raw":
@@ -183,12 +180,12 @@ def process_chunk(items: list[tuple]) -> ChunkResult:
             out.errors.append((err.file, err.line, err.reason))
             continue
         try:
-            result = inspector.inspect(conv)
+            line, result = inspector.inspect_json(conv)
         except Exception as exc:  # a bug must not stop the other records; report it like a bad record
             out.errors.append((name, number, f"conversation {conv.id!r} could not be scored (please report this): "
                                              f"{type(exc).__name__}: {exc}"))
             continue
-        lines.append(dumps(result))
+        lines.append(line)
         out.ok += 1
         hit_rules = [h["rule"] for h in result["hits"]]
         out.hits.update(hit_rules)

@@ -38,3 +38,12 @@ def test_results_are_reproducible_across_backends_and_runs():
     lines = {orjson.dumps(Inspector.load("zh", backend=b).inspect(CONV)) for b in ("hyperscan", "ahocorasick", "python")}
     assert len(lines) == 1
     assert orjson.dumps(Inspector.load("zh").inspect(CONV)) in lines
+
+
+def test_inspect_json_is_the_same_record_with_shared_item_entries():
+    inspector = Inspector.load("zh")
+    other = Conversation(id="c-2", messages=[Message("customer", "你有病吧", 0), Message("agent", "你有病吧", 5)])
+    for conv in (CONV, other, CONV):
+        line, record = inspector.inspect_json(conv)
+        assert line == orjson.dumps(inspector.inspect(conv))
+        assert orjson.loads(line) == orjson.loads(orjson.dumps(record))

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .fast import CompiledRuleSet
 from .measures import Outcome
 from .model import Conversation
@@ -75,3 +77,12 @@ class Inspector:
     def inspect(self, conv: Conversation) -> dict[str, Any]:
         outcome, scored, emotion = self.evaluate(conv)
         return build_result(conv, outcome, scored, emotion, self.ruleset, self.scorecard)
+
+    def inspect_json(self, conv: Conversation) -> tuple[bytes, dict[str, Any]]:
+        """The result as its JSON line (without the newline), and the record it was made from. The
+        record shares its unchanged item entries with other results: read it, do not modify it."""
+        outcome = self.engine.evaluate(conv)
+        emotion = self.engine.emotion(conv, outcome)
+        scored = score(self.scorecard, outcome, shared=True)
+        result = build_result(conv, outcome, scored, emotion, self.ruleset, self.scorecard)
+        return orjson.dumps(result), result

@@ -110,26 +110,40 @@ class ScoreResult:
     applicable: float
 
 
+def _item_dict(section_id: str, item: Item, earned: float | None, applicable: bool, fired: list[str]) -> dict[str, Any]:
+    return {
+        "section": section_id, "item": item.id, "points": item.points, "earned": earned,
+        "applicable": applicable, "red_line": item.red_line, "bonus": item.bonus, "manual": item.mode == "manual",
+        "rules": fired,
+    }
+
+
 def _plan(card: Scorecard) -> list:
+    """Per section: (id, bonus_lifts, [(item, its only rule or None, manual, shared dicts)]); the shared
+    dicts are the item's record when not applicable and when applicable with no rule fired."""
     if card._plan is None:
-        card._plan = [
-            (section.id, section.bonus_lifts, [
-                (item, item.rules[0] if len(item.rules) == 1 else None, item.mode == "manual")
-                for item in section.items
-            ])
-            for section in card.sections
-        ]
+        plan = []
+        for section in card.sections:
+            rows = []
+            for item in section.items:
+                idle = item.points if item.mode == "deduct" else 0.0
+                shared = (_item_dict(section.id, item, None, False, []), _item_dict(section.id, item, idle, True, []))
+                rows.append((item, item.rules[0] if len(item.rules) == 1 else None, item.mode == "manual", shared))
+            plan.append((section.id, section.bonus_lifts, rows))
+        card._plan = plan
     return card._plan
 
 
-def score(card: Scorecard, outcome: Outcome) -> ScoreResult:
+def score(card: Scorecard, outcome: Outcome, *, shared: bool = False) -> ScoreResult:
+    """Score an outcome. ``shared=True`` puts the same (read-only!) item records in every result
+    where an item did not apply or no rule of it fired: for results serialised at once (qa run)."""
     get = outcome.states.get
     items: list[dict[str, Any]] = []
     total_earned = total_applicable = 0.0
     red = False
     for section_id, bonus_lifts, plan in _plan(card):
         base_earned = base_applicable = bonus_earned = 0.0
-        for item, single, manual in plan:
+        for item, single, manual, records in plan:
             if single is not None:
                 state = get(single)
                 fired = [single] if state else []
@@ -151,11 +165,10 @@ def score(card: Scorecard, outcome: Outcome) -> ScoreResult:
                     base_applicable += item.points
                 if fired and item.red_line:
                     red = True
-            items.append({
-                "section": section_id, "item": item.id, "points": item.points, "earned": earned,
-                "applicable": applicable, "red_line": item.red_line, "bonus": item.bonus, "manual": manual,
-                "rules": fired,
-            })
+            if shared and not fired:
+                items.append(records[1] if applicable else records[0])
+            else:
+                items.append(_item_dict(section_id, item, earned, applicable, fired))
         section_earned = base_earned + bonus_earned
         if not bonus_lifts:
             section_earned = min(section_earned, base_applicable)
