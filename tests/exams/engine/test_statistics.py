@@ -13,6 +13,7 @@ from servicecoach.exams.engine.statistics import (
     FlagThresholds,
     StatisticsError,
     item_statistics,
+    question_statistics,
     quiz_statistics,
     test_statistics,
 )
@@ -152,3 +153,32 @@ def test_agrees_with_an_independent_straightforward_computation(seed):
     assert t.cic == pytest.approx(alpha)
     assert t.error_ratio == pytest.approx(100 * math.sqrt(1 - alpha / 100))
     assert t.standard_error == pytest.approx(math.sqrt(1 - alpha / 100) * sd)
+
+
+def test_question_statistics_for_papers_drawn_per_candidate():
+    attempts = [
+        {"q1": (1, 1), "q2": (1, 1)},  # total 2
+        {"q1": (0, 1), "q3": (1, 1)},  # total 1
+        {"q1": (1, 1), "q3": (0, 1)},  # total 1
+        {"q2": (0, 1), "q3": (0, 1)},  # total 0
+    ]
+    stats = question_statistics(attempts)
+    q1 = stats["q1"]
+    # q1 on attempts 1-3: x = (1, 0, 1), totals (2, 1, 1): V(x) = 1/3, V(T) = 1/3, Cov = 1/6
+    assert q1.s == 3 and q1.facility == pytest.approx(200 / 3)
+    assert q1.sd == pytest.approx(math.sqrt(1 / 3))
+    assert q1.discrimination_index == pytest.approx(50)
+    assert q1.discriminative_efficiency == pytest.approx(100)
+    assert stats["q2"].discrimination_index == pytest.approx(100)  # (1, 0) against (2, 0)
+    q3 = stats["q3"]  # (1, 0, 0) against (1, 1, 0)
+    assert q3.discrimination_index == pytest.approx(100 * st.correlation([1, 0, 0], [1, 1, 0]))
+    assert sorted(stats) == ["q1", "q2", "q3"]
+
+
+def test_question_statistics_scale_a_question_worth_different_points_on_different_papers():
+    attempts = [{"q": (2, 2), "r": (1, 1)}, {"q": (0.5, 1), "r": (0, 1)}, {"q": (0, 2), "r": (1, 1)}]
+    q = question_statistics(attempts)["q"]
+    assert q.max_mark == 2 and q.mean == pytest.approx((2 + 1 + 0) / 3)
+    assert q.facility == pytest.approx(50)
+    with pytest.raises(StatisticsError, match="attempt 2 question 'r': mark and maximum must be numbers"):
+        question_statistics([{"r": (1, 1)}, {"r": (None, 1)}])

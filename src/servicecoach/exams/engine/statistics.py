@@ -17,6 +17,10 @@ Question statistics (Moodle: question/classes/statistics/questions/calculator.ph
 * effective weight W_i = 100 * sqrt(Cov(x_i, T)) / sum_j sqrt(Cov(x_j, T)); undefined (None)
   for a question with negative covariance with the total
 
+Papers drawn per candidate (``question_statistics``): each question is analysed over the
+attempts whose paper held it, and its "other marks" are the attempt's whole total T (not T - x),
+as Moodle does for the questions a random slot picked (its calculator's ``positionstat = false``).
+
 Test statistics (Moodle: mod/quiz/report/statistics/classes/calculator.php)
 
 * mean, median (the mean of the two middle totals when S is even), SD = sqrt(m2 * S/(S-1))
@@ -38,7 +42,7 @@ right, so it cannot discriminate).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -117,79 +121,162 @@ def _validate(marks: Sequence[Sequence[float]], max_marks: Sequence[float]) -> N
                 )
 
 
+@dataclass(frozen=True)
+class _Moments:
+    mean: float
+    facility: float | None
+    sd: float | None
+    di: float | None
+    de: float | None
+
+
+def _moments(x: Sequence[float], other: Sequence[float], max_mark: float) -> _Moments:
+    """Moodle's per-question moments of marks x against the "other marks" (rest of the test for
+    a position, the whole total for a randomly drawn question)."""
+    S = len(x)
+    mean = _mean(x) if S else 0.0
+    facility = 100 * mean / max_mark if max_mark else None
+    sd = di = de = None
+    if S > 1:
+        mean_other = _mean(other)
+        dx = [v - mean for v in x]
+        do = [v - mean_other for v in other]
+        var = math.fsum(d * d for d in dx) / (S - 1)
+        var_other = math.fsum(d * d for d in do) / (S - 1)
+        cov = math.fsum(a * b for a, b in zip(dx, do)) / (S - 1)
+        covmax = math.fsum((a - mean) * (b - mean_other) for a, b in zip(sorted(x), sorted(other))) / (S - 1)
+        sd = math.sqrt(var)
+        if var * var_other:
+            di = 100 * cov / math.sqrt(var * var_other)
+        if covmax:
+            de = 100 * cov / covmax
+    return _Moments(mean=mean, facility=facility, sd=sd, di=di, de=de)
+
+
+def _flags(m: _Moments, thresholds: FlagThresholds) -> tuple[str, ...]:
+    flags = []
+    if m.de is not None and m.de < thresholds.min_discriminative_efficiency:
+        flags.append(
+            f"discriminative efficiency {m.de:.1f}% is below {thresholds.min_discriminative_efficiency:g}%"
+        )
+    if m.di is not None and m.di < 0:
+        flags.append(f"discrimination index {m.di:.1f}% is negative: stronger candidates do worse on it")
+    elif m.di is not None and m.di < thresholds.min_discrimination_index:
+        flags.append(f"discrimination index {m.di:.1f}% is below {thresholds.min_discrimination_index:g}%")
+    if m.facility is not None and m.facility < thresholds.min_facility:
+        flags.append(
+            f"facility {m.facility:.1f}% is below {thresholds.min_facility:g}%: almost nobody gets it"
+        )
+    if m.facility is not None and m.facility > thresholds.max_facility:
+        flags.append(
+            f"facility {m.facility:.1f}% is above {thresholds.max_facility:g}%: almost everybody gets it"
+        )
+    return tuple(flags)
+
+
 def item_statistics(
     marks: Sequence[Sequence[float]],
     max_marks: Sequence[float],
     *,
     thresholds: FlagThresholds | None = None,
 ) -> list[ItemStatistics]:
+    """Statistics per question *position* (Moodle's slots): every attempt has the same P
+    positions. The "other marks" are the rest of the test, T - x_i."""
     thresholds = thresholds or FlagThresholds()
     _validate(marks, max_marks)
     S, P = len(marks), len(max_marks)
     totals = [math.fsum(row) for row in marks]
     max_total = math.fsum(max_marks)
-    raw = []
+    mean_total = _mean(totals) if S else 0.0
+    moments, cov_totals = [], []
     for i in range(P):
         x = [row[i] for row in marks]
-        rest = [t - xi for t, xi in zip(totals, x)]
-        mean = _mean(x) if S else 0.0
-        facility = 100 * mean / max_marks[i] if max_marks[i] else None
-        sd = var = cov = covmax = cov_total = di = de = None
-        if S > 1:
-            mean_rest, mean_total = _mean(rest), _mean(totals)
-            dx = [xi - mean for xi in x]
-            dr = [r - mean_rest for r in rest]
-            var = math.fsum(d * d for d in dx) / (S - 1)
-            var_rest = math.fsum(d * d for d in dr) / (S - 1)
-            cov = math.fsum(a * b for a, b in zip(dx, dr)) / (S - 1)
-            covmax = math.fsum((a - mean) * (b - mean_rest) for a, b in zip(sorted(x), sorted(rest))) / (
-                S - 1
-            )
-            cov_total = math.fsum(a * (t - mean_total) for a, t in zip(dx, totals)) / (S - 1)
-            sd = math.sqrt(var)
-            if var * var_rest:
-                di = 100 * cov / math.sqrt(var * var_rest)
-            if covmax:
-                de = 100 * cov / covmax
-        raw.append((i, x, mean, facility, sd, var, di, de, cov_total))
-    sum_sqrt_cov = math.fsum(math.sqrt(r[8]) for r in raw if r[8] is not None and r[8] >= 0)
+        moments.append(_moments(x, [t - v for t, v in zip(totals, x)], max_marks[i]))
+        cov_totals.append(
+            math.fsum((v - moments[-1].mean) * (t - mean_total) for v, t in zip(x, totals)) / (S - 1)
+            if S > 1
+            else None
+        )
+    sum_sqrt_cov = math.fsum(math.sqrt(c) for c in cov_totals if c is not None and c >= 0)
     out = []
-    for i, _x, mean, facility, sd, _var, di, de, cov_total in raw:
+    for i, (m, cov_total) in enumerate(zip(moments, cov_totals)):
         ew = None
         if sum_sqrt_cov and cov_total is not None and cov_total >= 0:
             ew = 100 * math.sqrt(cov_total) / sum_sqrt_cov
-        flags = []
-        if de is not None and de < thresholds.min_discriminative_efficiency:
-            flags.append(
-                f"discriminative efficiency {de:.1f}% is below {thresholds.min_discriminative_efficiency:g}%"
-            )
-        if di is not None and di < 0:
-            flags.append(f"discrimination index {di:.1f}% is negative: stronger candidates do worse on it")
-        elif di is not None and di < thresholds.min_discrimination_index:
-            flags.append(f"discrimination index {di:.1f}% is below {thresholds.min_discrimination_index:g}%")
-        if facility is not None and facility < thresholds.min_facility:
-            flags.append(
-                f"facility {facility:.1f}% is below {thresholds.min_facility:g}%: almost nobody gets it"
-            )
-        if facility is not None and facility > thresholds.max_facility:
-            flags.append(
-                f"facility {facility:.1f}% is above {thresholds.max_facility:g}%: almost everybody gets it"
-            )
         out.append(
             ItemStatistics(
                 index=i,
                 s=S,
                 max_mark=max_marks[i],
-                mean=mean,
-                facility=facility,
-                sd=sd,
-                sd_percent=(100 * sd / max_marks[i]) if sd is not None and max_marks[i] else None,
-                discrimination_index=di,
-                discriminative_efficiency=de,
+                mean=m.mean,
+                facility=m.facility,
+                sd=m.sd,
+                sd_percent=(100 * m.sd / max_marks[i]) if m.sd is not None and max_marks[i] else None,
+                discrimination_index=m.di,
+                discriminative_efficiency=m.de,
                 effective_weight=ew,
                 intended_weight=100 * max_marks[i] / max_total if max_total else 0.0,
-                flags=tuple(flags),
+                flags=_flags(m, thresholds),
             )
+        )
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionStatistics:
+    """Statistics of one question across papers drawn per candidate (Moodle's statistics of
+    the questions a random slot picked: the "other marks" are the attempt's whole total)."""
+
+    key: str
+    s: int  # attempts whose paper held the question
+    max_mark: float
+    mean: float
+    facility: float | None
+    sd: float | None
+    sd_percent: float | None
+    discrimination_index: float | None
+    discriminative_efficiency: float | None
+    flags: tuple[str, ...]
+
+
+def question_statistics(
+    attempts: Sequence[Mapping[str, tuple[float, float]]],
+    *,
+    thresholds: FlagThresholds | None = None,
+) -> dict[str, QuestionStatistics]:
+    """``attempts``: one mapping per attempt, question key -> (mark, maximum). Papers may hold
+    different questions (drawn from a blueprint); each question is analysed over the attempts
+    that had it, against those attempts' totals, as Moodle does for randomly drawn questions.
+    A question whose maximum differs between papers is analysed on fractions of its maximum
+    times the largest maximum (so its facility stays mean mark / max)."""
+    thresholds = thresholds or FlagThresholds()
+    totals = []
+    for n, attempt in enumerate(attempts, 1):
+        for key, (mark_, maximum) in attempt.items():
+            if mark_ is None or not math.isfinite(mark_) or not math.isfinite(maximum) or maximum < 0:
+                raise StatisticsError(f"attempt {n} question {key!r}: mark and maximum must be numbers")
+        totals.append(math.fsum(m for m, _ in attempt.values()))
+    per_key: dict[str, list[tuple[float, float, float]]] = {}
+    for attempt, total in zip(attempts, totals):
+        for key, (mark_, maximum) in attempt.items():
+            per_key.setdefault(key, []).append((mark_, maximum, total))
+    out = {}
+    for key in sorted(per_key):
+        rows = per_key[key]
+        top = max(mx for _, mx, _ in rows)
+        x = [m if mx == top else (m / mx * top if mx else 0.0) for m, mx, _ in rows]
+        m = _moments(x, [t for _, _, t in rows], top)
+        out[key] = QuestionStatistics(
+            key=key,
+            s=len(rows),
+            max_mark=top,
+            mean=m.mean,
+            facility=m.facility,
+            sd=m.sd,
+            sd_percent=(100 * m.sd / top) if m.sd is not None and top else None,
+            discrimination_index=m.di,
+            discriminative_efficiency=m.de,
+            flags=_flags(m, thresholds),
         )
     return out
 
