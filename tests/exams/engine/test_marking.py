@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
 from decimal import Decimal
 
 import pytest
 
+from servicecoach.exams.engine.blueprint import Blueprint, Quota, draw_paper
 from servicecoach.exams.engine.marking import (
     MarkStatus,
     MultipleChoicePolicy,
@@ -13,6 +15,8 @@ from servicecoach.exams.engine.marking import (
     apply_review,
     mark,
     mark_essay,
+    mark_paper,
+    summarise_marks,
 )
 from servicecoach.exams.engine.questions import (
     Blank,
@@ -249,3 +253,49 @@ def test_essay_without_rubric_takes_a_score():
     assert mark_essay(q, levels={"score": "3.5"}, marker="x").score == D("3.5")
     with pytest.raises(ValueError, match="outside 0..5"):
         mark_essay(q, levels={"score": "6"}, marker="x")
+
+
+def test_points_given_by_the_paper_override_the_questions(single, multi):
+    assert mark(single, "A", points=D(5)).score == D(5)
+    half = mark(multi, {"A"}, policy=P.PROPORTIONAL, points=D(6))
+    assert (half.score, half.max_score) == (D(2), D(6))
+    with pytest.raises(ValueError, match="points must be positive"):
+        mark(single, "A", points=D(0))
+    essay = Essay(key="e", stem="s", points=D(10))
+    scaled = mark_essay(essay, levels={"score": "7"}, marker="x", points=D(20))
+    assert (scaled.score, scaled.max_score) == (D(14), D(20))
+    assert "scaled from 7 / 10 to the paper's 20 points" in scaled.explanation
+
+
+def test_mark_paper_uses_the_papers_points_and_sums_by_topic(single, multi, short):
+    bank = [
+        dc_replace(single, topic="投诉处理"),
+        dc_replace(multi, topic="服务规范"),
+        dc_replace(short, topic="投诉处理"),
+        Essay(key="e", stem="论述", topic="服务规范", points=D(10)),
+    ]
+    bp = Blueprint(quotas=(Quota(count=4),), total=4)
+    paper = draw_paper(bank, bp, seed=1)
+    by_key = {q.key: q for q in bank}
+    result = mark_paper(
+        paper.items,
+        by_key,
+        {"s1": "A", "m1": ["A", "B"], "sa": "道歉并记录问题，告知处理时限"},
+        policy=P.PROPORTIONAL,
+    )
+    assert [m.question_key for m in result.marks] == [i.question_key for i in paper.items]
+    assert result.score == D(2) + D(2) + D(10)  # essay pending, not counted
+    assert result.max_score == D(2 + 3 + 10 + 10)
+    assert (result.pending, result.needs_review, result.complete) == (1, 0, False)
+    assert result.by_topic == {"投诉处理": (D(12), D(12)), "服务规范": (D(2), D(3))}
+    essay_mark = mark_essay(by_key["e"], levels={"score": "6"}, marker="王老师")
+    final = summarise_marks(
+        [essay_mark if m.question_key == "e" else m for m in result.marks], {q.key: q.topic for q in bank}
+    )
+    assert final.complete and final.score == D(20) and final.by_topic["服务规范"] == (D(8), D(13))
+    with pytest.raises(
+        ValueError, match="the paper holds version 1: mark against the version the candidate saw"
+    ):
+        mark_paper(paper.items, {**by_key, "s1": dc_replace(by_key["s1"], version=2)}, {})
+    with pytest.raises(KeyError, match="question 'e' is not in the bank given"):
+        mark_paper(paper.items, {k: v for k, v in by_key.items() if k != "e"}, {})

@@ -27,11 +27,12 @@ Scores are Decimal, quantised to 0.01 points (round half up), so totals add up e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from .blueprint import PaperItem
 from .questions import (
     Essay,
     FillInBlank,
@@ -98,8 +99,14 @@ def mark(
     *,
     policy: MultipleChoicePolicy = MultipleChoicePolicy.ALL_OR_NOTHING,
     review: ReviewPolicy = ReviewPolicy.WHEN_INCOMPLETE,
+    points: Decimal | None = None,
 ) -> Mark:
-    """Mark one answer. Raises TypeError when the answer has the wrong shape for the type."""
+    """Mark one answer. ``points`` overrides the question's points (a paper drawn from a
+    blueprint may weigh it differently). Raises TypeError when the answer has the wrong shape."""
+    if points is not None and points != question.points:
+        if points <= 0:
+            raise ValueError(f"question {question.key!r}: points must be positive, got {points}")
+        question = replace(question, points=points)
     if isinstance(question, SingleChoice):
         return mark_single_choice(question, answer)
     if isinstance(question, MultipleChoice):
@@ -304,9 +311,12 @@ def apply_review(mark_: Mark, *, adjustment: Decimal, reviewer: str, reason: str
     )
 
 
-def mark_essay(question: Essay, *, levels: dict[str, str], marker: str) -> Mark:
+def mark_essay(
+    question: Essay, *, levels: dict[str, str], marker: str, points: Decimal | None = None
+) -> Mark:
     """Hand marking against the rubric: ``levels`` maps criterion id -> chosen level label.
-    Without a rubric, pass {"score": "<points>"}."""
+    Without a rubric, pass {"score": "<points>"}. When the paper gives the essay other
+    ``points`` than the question's, the rubric score is scaled to them."""
     lines = []
     if not question.rubric:
         raw = levels.get("score")
@@ -334,13 +344,84 @@ def mark_essay(question: Essay, *, levels: dict[str, str], marker: str) -> Mark:
             score += level.points
             lines.append(f"{c.title}: {level.label} = {_fmt(level.points)} / {_fmt(c.max_points)}")
         lines.append(f"marked by {marker}")
+    maximum = question.points
+    if points is not None and points != question.points:
+        lines.append(
+            f"scaled from {_fmt(score)} / {_fmt(question.points)} to the paper's {_fmt(points)} points"
+        )
+        score = score * points / question.points
+        maximum = points
     score = q2(score)
-    lines.append(f"score {_fmt(score)} / {_fmt(question.points)}")
+    lines.append(f"score {_fmt(score)} / {_fmt(maximum)}")
     return Mark(
         question_key=question.key,
         score=score,
-        max_score=question.points,
+        max_score=maximum,
         status=MarkStatus.MARKED,
         explanation=tuple(lines),
         auto_score=None,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaperMarks:
+    """A whole paper marked: the total counts marked questions only; ``complete`` is False
+    while essays are pending or short answers wait for review."""
+
+    marks: tuple[Mark, ...]
+    score: Decimal
+    max_score: Decimal
+    pending: int
+    needs_review: int
+    by_topic: dict[str, tuple[Decimal, Decimal]]  # topic -> (earned, maximum) of marked questions
+
+    @property
+    def complete(self) -> bool:
+        return self.pending == 0 and self.needs_review == 0
+
+
+def mark_paper(
+    items: Sequence[PaperItem],
+    questions: Mapping[str, Question],
+    answers: Mapping[str, object],
+    *,
+    policy: MultipleChoicePolicy = MultipleChoicePolicy.ALL_OR_NOTHING,
+    review: ReviewPolicy = ReviewPolicy.WHEN_INCOMPLETE,
+) -> PaperMarks:
+    """Mark every item of a paper with the paper's points; ``answers`` maps question key to
+    the answer in original option ids (an unanswered question is absent or None)."""
+    marks = []
+    for item in items:
+        question = questions.get(item.question_key)
+        if question is None:
+            raise KeyError(
+                f"paper position {item.position}: question {item.question_key!r} is not in the bank given"
+            )
+        if question.version != item.version:
+            raise ValueError(
+                f"paper position {item.position}: question {item.question_key!r} is version {question.version},"
+                f" the paper holds version {item.version}: mark against the version the candidate saw"
+            )
+        marks.append(
+            mark(question, answers.get(item.question_key), policy=policy, review=review, points=item.points)
+        )
+    return summarise_marks(marks, {m.question_key: questions[m.question_key].topic for m in marks})
+
+
+def summarise_marks(marks: Sequence[Mark], topics: Mapping[str, str]) -> PaperMarks:
+    """Totals of marks (e.g. after reviews and essay marking replaced some of them)."""
+    by_topic: dict[str, tuple[Decimal, Decimal]] = {}
+    score = Decimal(0)
+    for m in marks:
+        if m.status is MarkStatus.MARKED and m.score is not None:
+            score += m.score
+            earned, maximum = by_topic.get(topics.get(m.question_key, ""), (Decimal(0), Decimal(0)))
+            by_topic[topics.get(m.question_key, "")] = (earned + m.score, maximum + m.max_score)
+    return PaperMarks(
+        marks=tuple(marks),
+        score=score,
+        max_score=sum((m.max_score for m in marks), Decimal(0)),
+        pending=sum(m.status is MarkStatus.PENDING for m in marks),
+        needs_review=sum(m.status is MarkStatus.NEEDS_REVIEW for m in marks),
+        by_topic=by_topic,
     )
