@@ -12,8 +12,10 @@ from servicecoach.exams.engine.advice import (
     AreaKind,
     area_percentages,
     candidate_advice,
+    candidate_areas,
     cohort_weak_points,
 )
+from servicecoach.exams.engine.practical import Rubric, RubricItem, panel_score
 
 D = Decimal
 TOPIC, ITEM = AreaKind.TOPIC, AreaKind.ITEM
@@ -77,3 +79,29 @@ def test_advice_table_from_rows_names_the_bad_row():
         AdviceTable.from_rows([{"kind": "item", "key": "a", "zh": "甲", "en": "A"}, {"kind": "x"}])
     with pytest.raises(ValueError, match="advice table row 1: en must not be empty"):
         AdviceTable.from_rows([{"kind": "item", "key": "a", "zh": "甲", "en": " "}])
+
+
+def test_areas_from_a_marked_paper_and_a_practical_result():
+    rubric = Rubric(
+        key="R",
+        title="t",
+        items=(
+            RubricItem(key="open", title="uses the standard opening", points=D(10)),
+            RubricItem(key="progress", title="looks up and reports the progress correctly", points=D(20)),
+        ),
+    )
+    practical = panel_score(
+        rubric, {"a": {"open": D(9), "progress": D(8)}, "b": {"open": D(9), "progress": D(10)}}
+    )
+    pct, names = candidate_areas(by_topic={"投诉处理": (D(3), D(6))}, practical=practical)
+    assert pct == {
+        (TOPIC, "投诉处理"): D("50.00"),
+        (ITEM, "open"): D("90.00"),
+        (ITEM, "progress"): D("45.00"),
+    }
+    advice = candidate_advice(pct, table=AdviceTable(), names=names)
+    assert [a.key for a in advice] == ["progress", "投诉处理"]
+    assert (
+        advice[0].en
+        == "looks up and reports the progress correctly: not yet fluent; practise it in role-play"
+    )

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from .practical import PracticalResult
+
 CENT = Decimal("0.01")
 
 
@@ -43,11 +45,14 @@ class AdviceEntry:
 class AdviceTable:
     entries: tuple[AdviceEntry, ...] = ()
 
-    def lookup(self, area: Area) -> AdviceEntry:
+    def lookup(self, area: Area, name: str | None = None) -> AdviceEntry:
+        """The table's entry, or a generic text naming the area (``name``: its display name,
+        e.g. a rubric item's title, defaulting to the key)."""
         for e in self.entries:
             if (e.kind, e.key) == area:
                 return e
         kind, key = area
+        key = name or key
         if kind is AreaKind.TOPIC:
             return AdviceEntry(
                 kind=kind,
@@ -109,13 +114,33 @@ def candidate_advice(
     table: AdviceTable,
     threshold: Decimal = Decimal(70),
     limit: int = 3,
+    names: Mapping[Area, str] | None = None,
 ) -> list[Advice]:
     weak = sorted(((p, a) for a, p in percentages.items() if p < threshold), key=lambda t: (t[0], t[1]))
     out = []
     for p, area in weak[:limit]:
-        entry = table.lookup(area)
+        entry = table.lookup(area, (names or {}).get(area))
         out.append(Advice(kind=area[0], key=area[1], percent=p, zh=entry.zh, en=entry.en))
     return out
+
+
+def candidate_areas(
+    *,
+    by_topic: Mapping[str, tuple[Decimal, Decimal]] | None = None,
+    practical: PracticalResult | None = None,
+) -> tuple[dict[Area, Decimal], dict[Area, str]]:
+    """Percentages per area from a marked paper's per-topic totals (``PaperMarks.by_topic``) and
+    a practical result's item means, with display names (rubric items by title)."""
+    rows: list[tuple[Area, Decimal, Decimal]] = []
+    names: dict[Area, str] = {}
+    for topic, (earned, maximum) in (by_topic or {}).items():
+        rows.append(((AreaKind.TOPIC, topic), earned, maximum))
+    if practical is not None:
+        for item in practical.items:
+            area = (AreaKind.ITEM, item.item_key)
+            rows.append((area, item.mean, item.max_points))
+            names[area] = item.title
+    return area_percentages(rows), names
 
 
 @dataclass(frozen=True, kw_only=True)
