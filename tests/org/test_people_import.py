@@ -252,3 +252,10 @@ def test_header_variants():
 ])
 def test_parse_date(value, expected):
     assert people_import.parse_date(value) == expected
+
+
+def test_changed_columns_are_named_by_their_headers(org):
+    run_import(actor=None, file=xlsx(GOOD[:1]))
+    changed = [["HX001", "王芳", "EC-TM", "", "高级", "", "", "", "", ""]]
+    (outcome,) = run_import(actor=None, file=xlsx(changed)).updated
+    assert outcome.changed_columns == ["部门/团队编码", "级别"]

@@ -40,7 +40,16 @@ class RowOutcome:
     row: int
     employee_no: str
     name: str
-    changes: tuple[str, ...] = ()  # the columns that changed (updates)
+    changes: tuple[str, ...] = ()  # the column keys that changed (updates): "unit", "level", "roles"...
+
+    @property
+    def changed_columns(self) -> list[str]:
+        """The changed columns by their template headers (入职日期, 角色...), for display."""
+        headers = []
+        for key in self.changes:
+            column = COLUMN_BY_KEY.get(_FIELD_TO_COLUMN.get(key, key))
+            headers.append(column.header if column else key)
+        return headers
 
 
 @dataclass(frozen=True)
