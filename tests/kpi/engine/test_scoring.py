@@ -120,3 +120,8 @@ def test_many_teams_at_once_give_the_same_as_one_by_one(ecs):
 def test_every_agent_gets_one_result(ecs, n):
     res = score_month(ecs, [{**PERFECT, "agent": str(i)} for i in range(n)])
     assert sorted(r.agent for r in res) == sorted(str(i) for i in range(n))
+
+
+def test_a_row_without_agent_is_refused_clearly():
+    with pytest.raises(ValueError, match="row 2 has no agent"):
+        score_month(simple(), [{"agent": "a", "a": 1, "b": 1}, {"a": 1, "b": 1}])

@@ -203,7 +203,9 @@ def score_month(
     Returns the results grouped by team (teams in name order), each team in rank order.
     """
     teams: dict[str, list[Mapping[str, Any]]] = {}
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
+        if not row.get("agent") and row.get("agent") != 0:
+            raise ValueError(f"row {n} has no agent: every row needs an 'agent' id")
         if team_of is None:
             team = row.get("team") or ""
         elif callable(team_of):
