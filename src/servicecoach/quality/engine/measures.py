@@ -281,31 +281,35 @@ def eval_count(node: Count, conv: Conversation, facts: Facts | None = None) -> R
     if node.metric == "message_length":
         long = [i for i in idx if _within(len(msgs[i].text), node.over, node.under)]
         return (True, [_whole(conv, i) for i in long]) if len(long) >= node.count else FALSE
-    # repeat: the same clause (normalised) said `times` times or more. First count the clauses
-    # (re.split, no spans); only when one repeats, find the spans of its occurrences.
+    # repeat: the same clause (normalised) said `times` times or more; one pass over re.split parts,
+    # which concatenate back to the text, so each clause's offset is the running sum of lengths
     minimum, questions_only = node.min_length, node.questions_only
-    counts: dict[str, int] = {}
+    seen: dict[str, list[Span]] = {}
     for i in idx:
         parts = _SPLIT.split(msgs[i].text)  # clause, marks, clause, marks, ..., clause
+        pos = 0
         for k in range(0, len(parts), 2):
             body = parts[k]
-            if len(body) < minimum:
+            start = pos
+            pos += len(body) + (len(parts[k + 1]) if k + 1 < len(parts) else 0)
+            if len(body) < minimum:  # normalising only shortens it
                 continue
             if questions_only:
                 marks = parts[k + 1] if k + 1 < len(parts) else ""
                 if not ("?" in marks or "？" in marks or _QUESTION.search(body) is not None):
                     continue
             norm = _STRIP.sub("", body).lower()
-            if len(norm) >= minimum:
-                counts[norm] = counts.get(norm, 0) + 1
-    repeated = {norm for norm, n in counts.items() if n >= node.times}
-    if not repeated:
-        return FALSE
-    evidence = [
-        (i, start, end) for i in idx
-        for start, end, norm, _q in sentences(msgs[i].text, minimum, questions_only) if norm in repeated
-    ]
-    return (True, evidence)
+            if len(norm) < minimum:
+                continue
+            lead = len(body) - len(body.lstrip())
+            span = (i, start + lead, start + len(body.rstrip()))
+            found = seen.get(norm)
+            if found is None:
+                seen[norm] = [span]
+            else:
+                found.append(span)
+    evidence = [span for spans in seen.values() if len(spans) >= node.times for span in spans]
+    return (True, evidence) if evidence else FALSE
 
 
 # --------------------------------------------------------------------------- emotion and fields
