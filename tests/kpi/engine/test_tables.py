@@ -142,8 +142,8 @@ def test_results_to_csv_and_xlsx(tmp_path, ecs):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(out, encoding="utf-8-sig", newline="") as fh:
         got = list(csv.DictReader(fh))
-    assert [(g["客服"], g["排名"], g["总分"], g["数据完整"]) for g in got] == [("a", "1", "105.0", "是"),
-                                                                         ("b", "2", "95.0", "否")]
+    assert [(g["客服"], g["排名"], g["总分"], g["数据完整"]) for g in got] == [("a", "1", "105", "是"),
+                                                                         ("b", "2", "95", "否")]
     assert got[1]["出勤得分"] == "2" and got[1]["出勤说明"] == "出勤 2：迟到 2 次 × −1 = −2 → 2/4"
     assert got[1]["销售增长率得分"] == "无数据" and got[1]["无数据项目"] == "销售增长率"
 

@@ -291,9 +291,11 @@ def write_csv(path: str | Path, template: Template, results: list[AgentResult]) 
         w = csv.writer(fh)
         w.writerow(base + item_headers)
         for r, row in zip(results, rows):
-            cells = row[: len(base)]
+            # whole numbers without ".0"; plain "-" (not fmt's minus sign) so Excel reads them as numbers
+            cells = [int(c) if isinstance(c, float) and c == int(c) else c for c in row[: len(base)]]
             for i in r.items:
-                cells += ["无数据" if i.points is None else fmt(i.points), i.zh]
+                cells += ["无数据" if i.points is None else (int(i.points) if i.points == int(i.points) else i.points),
+                          i.zh]
             w.writerow(cells)
 
 
