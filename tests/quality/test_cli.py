@@ -217,3 +217,14 @@ def test_garbage_files_never_crash_the_command(tmp_path, capsys):
     records = sum(1 for line in lines if line.strip(b" \t\r\n"))
     scored = len(read_results(out))
     assert f"{scored} of {records} records scored, {records - scored} skipped" in capsys.readouterr().out
+
+
+def test_a_missing_or_broken_scorecard_exits_2_naming_it(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "in.jsonl", [GOOD])
+    card = tmp_path / "card.yaml"
+    assert main(["run", "--rules", "zh", "--scorecard", str(card), str(src), "-o", str(tmp_path / "o.jsonl")]) == 2
+    assert f"scorecard {card}: scorecard file not found" in capsys.readouterr().err
+    card.write_text("scorecard: c\nversion: '1'\nsections:\n  - id: s\n    name: {zh: 节, en: S}\n"
+                    "    items: [{id: a, name: {zh: a, en: a}, points: 5, rules: [no-such-rule]}]\n", encoding="utf-8")
+    assert main(["check", "zh", "--scorecard", str(card)]) == 2
+    assert "field sections.s.items.a.rules: names rule 'no-such-rule', which rule set zh-default does not have" in capsys.readouterr().err

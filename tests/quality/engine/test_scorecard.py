@@ -115,14 +115,14 @@ def test_grade_bands_pick_the_highest_band_reached():
 def test_scorecard_validation_names_the_item_and_field(change, expected):
     with pytest.raises(RuleError) as info:
         card([section("s", [item("a", 10, ["ra"]) | change])])
-    assert f"rule set card.yaml, {expected}" in str(info.value)
+    assert f"scorecard card.yaml, {expected}" in str(info.value)
 
 
 def test_a_scorecard_naming_an_unknown_rule_is_refused():
     rs = parse_ruleset({"ruleset": "rs", "version": "1", "rules": [
         {"id": "ra", "name": {"zh": "a", "en": "a"}, "category": "process", "severity": "minor",
          "condition": {"channel": ["chat"]}}]})
-    with pytest.raises(RuleError, match="items.b.rules: names rule 'rb', which rule set rs does not have"):
+    with pytest.raises(RuleError, match="scorecard card.yaml, field sections.s.items.b.rules: names rule 'rb', which rule set rs does not have"):
         BASIC.check_rules(rs)
     with pytest.raises(RuleError, match="was written for rule set 'other'"):
         card([section("s", [item("a", 10, ["ra"])])], ruleset="other").check_rules(rs)

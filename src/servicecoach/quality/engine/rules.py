@@ -47,9 +47,11 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class RuleError(ValueError):
     """A rule set that cannot be loaded: the message names the rule (or the file) and the field."""
 
-    def __init__(self, message: str, *, rule: str | None = None, field: str | None = None, source: str = ""):
+    def __init__(
+        self, message: str, *, rule: str | None = None, field: str | None = None, source: str = "", what: str = "rule set"
+    ):
         self.rule, self.field, self.source = rule, field, source
-        where = f"rule {rule}" if rule else (f"rule set {source}" if source else "rule set")
+        where = f"rule {rule}" if rule else (f"{what} {source}" if source else what)
         text = f"{where}, field {field}: {message}" if field else f"{where}: {message}"
         super().__init__(text)
 
@@ -614,16 +616,16 @@ def load_yaml(path: Path, what: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise RuleError(f"{what} file not found", source=str(path)) from None
+        raise RuleError(f"{what} file not found", source=str(path), what=what) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"cannot read the {what} file: {exc}", source=str(path)) from None
+        raise RuleError(f"cannot read the {what} file: {exc}", source=str(path), what=what) from None
     try:
         return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, the C one when built
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise RuleError(f"not valid YAML{where}: {problem}", source=str(path)) from None
+        raise RuleError(f"not valid YAML{where}: {problem}", source=str(path), what=what) from None
 
 
 def load_ruleset(name_or_path: str | Path) -> RuleSet:

@@ -86,7 +86,8 @@ class Scorecard:
         known = {rule.id for rule in ruleset.rules}
         if self.ruleset is not None and self.ruleset != ruleset.id:
             raise RuleError(
-                f"was written for rule set {self.ruleset!r}, not {ruleset.id!r}", field="ruleset", source=self.source
+                f"was written for rule set {self.ruleset!r}, not {ruleset.id!r}", field="ruleset", source=self.source,
+                what="scorecard",
             )
         for section in self.sections:
             for item in section.items:
@@ -95,6 +96,7 @@ class Scorecard:
                         raise RuleError(
                             f"names rule {rule_id!r}, which rule set {ruleset.id} does not have",
                             field=f"sections.{section.id}.items.{item.id}.rules", source=self.source,
+                            what="scorecard",
                         )
 
 
@@ -190,7 +192,7 @@ def score(card: Scorecard, outcome: Outcome, *, shared: bool = False) -> ScoreRe
 
 
 def _fail(source: str, where: str, message: str) -> RuleError:
-    return RuleError(message, field=where, source=source)
+    return RuleError(message, field=where, source=source, what="scorecard")
 
 
 def _name(obj: dict, source: str, where: str) -> tuple[str, str]:
@@ -202,7 +204,7 @@ def _name(obj: dict, source: str, where: str) -> tuple[str, str]:
 
 def parse_scorecard(data: Any, *, source: str = "<scorecard>") -> Scorecard:
     if not isinstance(data, dict):
-        raise RuleError("must be a YAML mapping at the top", source=source)
+        raise RuleError("must be a YAML mapping at the top", source=source, what="scorecard")
     allowed = {"scorecard", "version", "ruleset", "grades", "sections", "description"}
     for key in data:
         if key not in allowed:
