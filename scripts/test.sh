@@ -15,7 +15,8 @@ WORKERS="${SERVICECOACH_TEST_WORKERS:-2}"
 failed=()
 summary=()
 
-step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+step() { printf '\n==> [%4d s] %s\n' "$((SECONDS - started))" "$*"; }
 
 if [ ! -x .venv/bin/python ]; then
     step "creating .venv with $PYTHON"
@@ -95,6 +96,7 @@ fi
 stop_postgres
 
 echo
+summary+=("$((SECONDS - started)) s")
 if [ ${#failed[@]} -eq 0 ]; then
     echo "scripts/test.sh: ALL PASSED: $(IFS=';'; echo "${summary[*]}" | sed 's/;/, /g')"
     exit 0
