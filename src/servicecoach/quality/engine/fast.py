@@ -145,7 +145,7 @@ _ALL = object()  # a scope that is every message
 class _Ctx:
     """One conversation being evaluated: shared, lazily computed views of it."""
 
-    __slots__ = ("conv", "msgs", "n", "engine", "_scopes", "_hits", "_hits_cs", "_joined", "_emotion", "facts")
+    __slots__ = ("conv", "msgs", "n", "engine", "_scopes", "_hits", "_hits_cs", "_joined", "_emotion", "facts", "_gate")
 
     def __init__(self, engine: CompiledRuleSet, conv: Conversation):
         self.conv = conv
@@ -156,6 +156,7 @@ class _Ctx:
         self._hits: list | None = None
         self._hits_cs: list | None = None
         self._joined: str | None = None
+        self._gate: bool | None = None
         self._emotion: Any = None
         self.facts = measures.Facts(conv)
 
@@ -178,6 +179,12 @@ class _Ctx:
         if self._joined is None:
             self._joined = "\n".join([m.text for m in self.msgs])
         return self._joined
+
+    def regex_gate(self) -> bool:
+        """Whether any of the grouped regexes can match anywhere in the conversation."""
+        if self._gate is None:
+            self._gate = self.engine.regex_gate.search(self.joined()) is not None
+        return self._gate
 
     def leaf_hits(self, case_sensitive: bool) -> list[dict[int, list[Span]] | None]:
         """Per keywords leaf: {item index: spans of its words}, or None when none of its words occur.
@@ -221,6 +228,8 @@ class _Ctx:
 
 
 _UNSAFE_PREFILTER = re.compile(r"\\A|\\Z|\(\?[=!<]|\(\?[a-zA-Z]*s")
+# patterns that cannot be one alternative among others: group references, named groups, global flags
+_UNGROUPABLE = re.compile(r"\\[1-9]|\(\?P|\(\?[a-zA-Z]+\)")
 
 
 class CompiledRuleSet:
@@ -252,6 +261,21 @@ class CompiledRuleSet:
         self.targets: list[list[tuple[int, int]]] = [[] for _ in words]
         self.targets_cs: list[list[tuple[int, int]]] = [[] for _ in words_cs]
         self.n_leaves = 0
+        # the regexes that can be: one search over the conversation tells whether any may match
+        groupable = []
+        for rule in ruleset.rules:
+            for node in [*iter_leaves(rule.condition), *(iter_leaves(rule.when) if rule.when is not None else ())]:
+                if (isinstance(node, Regex) and not _UNSAFE_PREFILTER.search(node.pattern)
+                        and not _UNGROUPABLE.search(node.pattern)):
+                    groupable.append(node.pattern if not node.ignore_case else f"(?i:{node.pattern})")
+        self.regex_gate: Any = None
+        self._grouped: frozenset[str] = frozenset()
+        if len(set(groupable)) >= 2:
+            try:
+                self.regex_gate = re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(groupable)), re.MULTILINE)
+                self._grouped = frozenset(groupable)
+            except re.error:
+                self.regex_gate = None
         self.rules = [
             (rule.id, self._compile(rule.condition), None if rule.when is None else self._compile(rule.when, False))
             for rule in ruleset.rules
@@ -437,6 +461,7 @@ class CompiledRuleSet:
             prefilter = None
             if not _UNSAFE_PREFILTER.search(node.pattern):
                 prefilter = re.compile(node.pattern, compiled.flags | re.MULTILINE).search
+            gated = (node.pattern if not node.ignore_case else f"(?i:{node.pattern})") in self._grouped
 
             def find(text: str, i: int, out: list[Span]) -> None:
                 if exclude is not None and exclude.search(text):
@@ -446,6 +471,7 @@ class CompiledRuleSet:
                     if e > s:
                         out.append((i, s, e))
         else:
+            gated = False
             kinds = frozenset(node.kinds)
             prefilter = SENSITIVE_PREFILTER.search
 
@@ -459,6 +485,8 @@ class CompiledRuleSet:
             scope = ctx.scope(key)
             if scope is None:
                 return None
+            if gated and not ctx.regex_gate():
+                return []
             if prefilter is not None and prefilter(ctx.joined()) is None:
                 return []
             out: list[Span] = []
