@@ -4,8 +4,9 @@
   (:class:`Matcher`: Hyperscan when it imports, else pyahocorasick, else plain ``str.find``), which
   scans each conversation once, over its messages joined with a separator no keyword can contain;
   each match is mapped back to its message and character span by bisection.
-- Regular expressions and the sensitive-data finder first search the whole joined conversation once
-  (a superset test); only a conversation that passes is searched message by message.
+- Regular expressions are grouped into one alternation searched once over the joined conversation;
+  then each regex (and the sensitive-data finder) searches the joined text on its own (a superset
+  test); only a conversation that passes is searched message by message.
 - Each condition is compiled into a closure; message scopes are computed once per conversation and
   shared by every rule that uses the same scope.
 
