@@ -228,3 +228,13 @@ def test_a_missing_or_broken_scorecard_exits_2_naming_it(tmp_path, capsys):
                     "    items: [{id: a, name: {zh: a, en: a}, points: 5, rules: [no-such-rule]}]\n", encoding="utf-8")
     assert main(["check", "zh", "--scorecard", str(card)]) == 2
     assert "field sections.s.items.a.rules: names rule 'no-such-rule', which rule set zh-default does not have" in capsys.readouterr().err
+
+
+def test_progress_bar_on_standard_error_when_asked(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "in.jsonl", [GOOD, RUDE])
+    assert main(["run", "--rules", "zh", str(src), "-o", str(tmp_path / "o.jsonl"), "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "100.0%" in captured.err and "2 conversations" in captured.err and "#" * 30 in captured.err
+    assert "Auto-QA:" in captured.out and "100.0%" not in captured.out
+    assert main(["run", "--rules", "zh", str(src), "-o", str(tmp_path / "o.jsonl"), "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""
