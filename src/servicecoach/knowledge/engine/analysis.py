@@ -44,6 +44,7 @@ TRADITIONAL_TO_SIMPLIFIED = {pair[0]: pair[1] for pair in _TRADITIONAL.split()}
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD_CHAR = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_TOKEN = re.compile(r"[0-9a-z]+(?:[._\-+#][0-9a-z]+)*")
+_ALNUM = re.compile(r"[0-9a-z]+")
 
 
 def _normalise_char(ch: str) -> str:
@@ -261,7 +262,7 @@ class Analyzer:
         return [t.term for t in self.word_tokens(text)]
 
     def gram_tokens(self, text: str) -> Iterator[Token]:
-        """Character bigrams of each Chinese run (a lone character as itself) and Latin tokens.
+        """Character bigrams of each Chinese run (a lone character as itself) and Latin/digit runs.
 
         A bigram that is itself a stop word (什么, 怎么) is left out.
         """
@@ -275,7 +276,7 @@ class Analyzer:
                 gram = run[i : i + 2]
                 if gram not in stop:
                     yield Token(gram, base + i, base + i + 2)
-        for m in _LATIN_TOKEN.finditer(norm):
+        for m in _ALNUM.finditer(norm):
             if m.group() not in stop:
                 yield Token(m.group(), m.start(), m.end())
 

@@ -41,19 +41,19 @@ class ScoringParams:
 
     k1: float = 1.2
     title_weight: float = 3.0
-    question_weight: float = 2.5
-    body_weight: float = 1.0
+    question_weight: float = 1.5
+    body_weight: float = 0.7
     tags_weight: float = 2.0
     title_b: float = 0.5
     question_b: float = 0.6
     body_b: float = 0.75
     tags_b: float = 0.3
-    gram_weight: float = 0.3
+    gram_weight: float = 0.5
     gram_b: float = 0.75
-    synonym_weight: float = 0.6
+    synonym_weight: float = 0.7
     phrase_boost: float = 0.3
     # below this share of the query matched by the best article, the query has no good answer
-    no_answer_threshold: float = 0.5
+    no_answer_threshold: float = 0.3
 
     def weight(self, name: str) -> float:
         return getattr(self, f"{name}_weight")
