@@ -69,10 +69,13 @@ for _code in range(0x41, 0x5B):
 def normalise(text: str) -> str:
     """Full-width to half-width, lower case, traditional to simplified; same length as ``text``."""
     out = text.translate(_NORMALISE_TABLE)
-    if not out.isascii():
-        # characters outside the table (Greek, Cyrillic, accented Latin) lower-cased one by one
-        out = "".join(_normalise_char(ch) for ch in out)
-    return out
+    if out.isascii():
+        return out
+    lowered = out.lower()  # Greek, Cyrillic, accented Latin...
+    if len(lowered) == len(out):
+        return lowered
+    # a character whose lower case is longer (İ): keep that one as it is
+    return "".join(_normalise_char(ch) for ch in out)
 
 
 def is_han(text: str) -> bool:

@@ -12,19 +12,23 @@ boost when the whole query appears unbroken in the title or a similar phrasing. 
 expanded with synonyms at a lower weight. :mod:`.reference` computes the same scores with plain
 loops over every article; a property test holds the two equal.
 
-Postings are two packed arrays per term and field (article slots and term frequencies), so 50,000
-articles fit in tens of megabytes; add, update and remove touch only the article's own terms.
+Postings are two packed arrays per term and field (article slots and term frequencies), read by
+numpy without copying at query time, so 50,000 articles fit in tens of megabytes and a query adds
+up a few arrays instead of looping in Python; add, update and remove touch only the article's own
+terms. The phrase boost re-ranks the ``RERANK_DEPTH`` best articles by the other parts of the score.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
+import re
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import orjson
 
 from .analysis import Analyzer, AnalyzerConfig, QueryTerms, fold, normalise
@@ -33,6 +37,8 @@ KINDS = ("faq", "script", "case", "risk", "standard")
 WORD_FIELDS = ("title", "question", "body", "tags")
 SNAPSHOT_FORMAT = "servicecoach-knowledge-index"
 SNAPSHOT_VERSION = 1
+RERANK_DEPTH = 200
+FIELD_NAMES = (*WORD_FIELDS, "gram")
 
 
 @dataclass(frozen=True)
@@ -193,19 +199,23 @@ class SearchIndex:
     def __init__(self, analyzer: Analyzer | None = None, params: ScoringParams | None = None) -> None:
         self.analyzer = analyzer if analyzer is not None else Analyzer()
         self.params = params if params is not None else ScoringParams()
-        self._articles: list[dict | None] = []
+        self._articles: list[dict | None] = []  # by slot; None for a free slot
+        self._free: list[int] = []  # slots of removed articles, reused first
         self._slot_of: dict[str, int] = {}
         self._fields = {name: _Postings() for name in WORD_FIELDS}
         self._grams = _Postings()
         self._df: Counter[str] = Counter()  # articles holding a word term in any word field
-        self._lengths: dict[str, list[int]] = {name: [] for name in (*WORD_FIELDS, "gram")}
-        self._totals: dict[str, int] = dict.fromkeys((*WORD_FIELDS, "gram"), 0)
-        self._keys: list[tuple[tuple[str, ...], ...] | None] = []  # per slot, per field, its terms
+        self._lengths: dict[str, list[int]] = {name: [] for name in FIELD_NAMES}
+        self._totals: dict[str, int] = dict.fromkeys(FIELD_NAMES, 0)
+        # per slot and field: the article's terms and their frequencies (for remove, dumps, highlights)
+        self._terms: list[tuple[tuple[str, ...], ...] | None] = []
+        self._tfs: list[tuple[array, ...] | None] = []
         self._phrase: list[str] = []
         self._by_kind: dict[str, set[int]] = {}
         self._by_category: dict[str, set[int]] = {}
         self._by_tag: dict[str, set[int]] = {}
-        self._norms: dict[str, list[float]] | None = None
+        self._norms: dict[str, np.ndarray] | None = None
+        self._masks: dict[tuple, np.ndarray] = {}
 
     # ------------------------------------------------------------------ building and updating
     @classmethod
@@ -231,8 +241,9 @@ class SearchIndex:
 
     def analyse_article(self, article: Mapping) -> dict[str, Counter]:
         texts = field_texts(article)
-        counts = {name: Counter(self.analyzer.words(texts[name])) for name in WORD_FIELDS}
-        counts["gram"] = Counter(self.analyzer.grams(gram_text(article)))
+        intern = sys.intern  # one string object per term, however many articles hold it
+        counts = {name: Counter(map(intern, self.analyzer.words(texts[name]))) for name in WORD_FIELDS}
+        counts["gram"] = Counter(map(intern, self.analyzer.grams(gram_text(article))))
         return counts
 
     def add(self, article: Mapping, *, where: str = "article") -> None:
@@ -255,17 +266,17 @@ class SearchIndex:
         if slot is None:
             raise KeyError(f"article {article_id!r} is not in the index")
         article = self._articles[slot]
-        keys = self._keys[slot]
+        terms = self._terms[slot]
         seen: set[str] = set()
-        for name, field_keys in zip(WORD_FIELDS, keys):
-            self._fields[name].remove(slot, field_keys)
-            seen.update(field_keys)
-        self._grams.remove(slot, keys[-1])
+        for name, field_terms in zip(WORD_FIELDS, terms):
+            self._fields[name].remove(slot, field_terms)
+            seen.update(field_terms)
+        self._grams.remove(slot, terms[-1])
         for term in seen:
             self._df[term] -= 1
             if not self._df[term]:
                 del self._df[term]
-        for name in (*WORD_FIELDS, "gram"):
+        for name in FIELD_NAMES:
             self._totals[name] -= self._lengths[name][slot]
             self._lengths[name][slot] = 0
         self._by_kind[article["kind"]].discard(slot)
@@ -273,13 +284,27 @@ class SearchIndex:
         for tag in article["tags"]:
             self._by_tag.get(normalise(tag), set()).discard(slot)
         self._articles[slot] = None
-        self._keys[slot] = None
+        self._terms[slot] = self._tfs[slot] = None
         self._phrase[slot] = ""
+        self._free.append(slot)
+        self._changed()
+
+    def _changed(self) -> None:
         self._norms = None
+        self._masks.clear()
 
     def _insert(self, article: dict, counts: Mapping[str, Mapping[str, int]]) -> None:
-        slot = len(self._articles)
-        self._articles.append(article)
+        if self._free:
+            slot = self._free.pop()  # an update reuses the slot it has just freed
+        else:
+            slot = len(self._articles)
+            self._articles.append(None)
+            self._terms.append(None)
+            self._tfs.append(None)
+            self._phrase.append("")
+            for name in FIELD_NAMES:
+                self._lengths[name].append(0)
+        self._articles[slot] = article
         self._slot_of[article["id"]] = slot
         seen: set[str] = set()
         for name in WORD_FIELDS:
@@ -287,17 +312,20 @@ class SearchIndex:
             seen.update(counts[name])
         self._grams.add(slot, counts["gram"])
         self._df.update(seen)
-        for name in (*WORD_FIELDS, "gram"):
+        for name in FIELD_NAMES:
             length = sum(counts[name].values())
-            self._lengths[name].append(length)
+            self._lengths[name][slot] = length
             self._totals[name] += length
-        self._keys.append(tuple(tuple(counts[name]) for name in (*WORD_FIELDS, "gram")))
-        self._phrase.append(phrase_text(article))
+        self._terms[slot] = tuple(tuple(counts[name]) for name in FIELD_NAMES)
+        self._tfs[slot] = tuple(
+            array("H", (min(v, 65535) for v in counts[name].values())) for name in FIELD_NAMES
+        )
+        self._phrase[slot] = phrase_text(article)
         self._by_kind.setdefault(article["kind"], set()).add(slot)
         self._by_category.setdefault(article["category"], set()).add(slot)
         for tag in article["tags"]:
             self._by_tag.setdefault(normalise(tag), set()).add(slot)
-        self._norms = None
+        self._changed()
 
     def add_words(self, words: Iterable[str], *, reindex: bool = True) -> None:
         """Extend the domain dictionary; re-analyse the articles so they use the new words."""
@@ -307,91 +335,121 @@ class SearchIndex:
                 self.update(article)
 
     # ------------------------------------------------------------------ scoring
-    def _length_norms(self) -> dict[str, list[float]]:
+    def _length_norms(self) -> dict[str, np.ndarray]:
         """Per field and slot: 1 / (1 - b + b * length / average length)."""
         if self._norms is None:
             n = max(len(self._slot_of), 1)
             norms = {}
-            for name in (*WORD_FIELDS, "gram"):
+            for name in FIELD_NAMES:
                 b = self.params.b(name)
                 avg = self._totals[name] / n or 1.0
-                norms[name] = [1.0 / (1.0 - b + b * length / avg) for length in self._lengths[name]]
+                lengths = np.asarray(self._lengths[name], dtype=np.float64)
+                norms[name] = 1.0 / (1.0 - b + b * lengths / avg)
             self._norms = norms
         return self._norms
 
-    def _allowed(self, kind, category, tag) -> set[int] | None:
-        allowed: set[int] | None = None
-        for value, table, norm in (
-            (kind, self._by_kind, False),
-            (category, self._by_category, False),
-            (tag, self._by_tag, True),
-        ):
-            if value is None:
-                continue
-            values = [value] if isinstance(value, str) else list(value)
-            slots: set[int] = set()
-            for v in values:
-                slots |= table.get(normalise(v) if norm else v, set())
-            allowed = slots if allowed is None else allowed & slots
-        return allowed
+    def _mask(self, kind, category, tag) -> np.ndarray | None:
+        """Slots passing the filters, as a boolean array (cached until the next write)."""
+        key = tuple(v if v is None or isinstance(v, str) else tuple(sorted(v)) for v in (kind, category, tag))
+        if key == (None, None, None):
+            return None
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = np.ones(len(self._articles), dtype=bool)
+            for value, table, norm in (
+                (kind, self._by_kind, False),
+                (category, self._by_category, False),
+                (tag, self._by_tag, True),
+            ):
+                if value is None:
+                    continue
+                slots: set[int] = set()
+                for v in [value] if isinstance(value, str) else value:
+                    slots |= table.get(normalise(v) if norm else v, set())
+                allowed = np.zeros(len(self._articles), dtype=bool)
+                allowed[np.fromiter(slots, dtype=np.int64, count=len(slots))] = True
+                mask &= allowed
+            self._masks[key] = mask
+        return mask
 
-    def score_all(self, query: str | QueryTerms, *, kind=None, category=None, tag=None) -> dict[int, float]:
-        """Slot -> score of every article matching at least one query term (after filters)."""
-        q = query if isinstance(query, QueryTerms) else self.analyse_query(query)
+    def _base_scores(self, q: QueryTerms) -> np.ndarray:
+        """Score of every slot without the phrase boost (0 for articles matching no term)."""
         p = self.params
         k1 = p.k1
         n = len(self._slot_of)
+        size = len(self._articles)
         norms = self._length_norms()
-        acc: dict[int, float] = {}
+        acc = np.zeros(size, dtype=np.float64)
         for term, qweight in q.words.items():
             df = self._df.get(term)
             if not df or qweight <= 0:
                 continue
-            tfp: dict[int, float] = {}
+            parts = []
             for name in WORD_FIELDS:
                 entry = self._fields[name].terms.get(term)
-                if entry is None:
-                    continue
                 weight = p.weight(name)
-                if weight <= 0:
-                    continue
-                norm = norms[name]
-                get = tfp.get
-                for slot, tf in zip(*entry):
-                    tfp[slot] = get(slot, 0.0) + weight * tf * norm[slot]
+                if entry is not None and weight > 0:
+                    slots = np.frombuffer(entry[0], dtype=np.int32)
+                    tfs = np.frombuffer(entry[1], dtype=np.uint16)
+                    parts.append((slots, weight * tfs * norms[name][slots]))
+            if not parts:
+                continue
             factor = qweight * bm25_idf(n, df) * (k1 + 1.0)
-            get = acc.get
-            for slot, value in tfp.items():
-                acc[slot] = get(slot, 0.0) + factor * value / (value + k1)
+            if len(parts) == 1:
+                slots, value = parts[0]
+            else:  # the same article may hold the term in several fields: add up per slot first
+                combined = np.zeros(size, dtype=np.float64)
+                for slots, value in parts:
+                    combined[slots] += value
+                slots = np.flatnonzero(combined)
+                value = combined[slots]
+            acc[slots] += factor * value / (value + k1)
         if p.gram_weight > 0:
             norm = norms["gram"]
             for gram, qweight in q.grams.items():
                 entry = self._grams.terms.get(gram)
-                if entry is None:
+                if entry is None or qweight <= 0:
                     continue
-                slots, tfs = entry
+                slots = np.frombuffer(entry[0], dtype=np.int32)
+                value = np.frombuffer(entry[1], dtype=np.uint16) * norm[slots]
                 factor = p.gram_weight * qweight * bm25_idf(n, len(slots)) * (k1 + 1.0)
-                get = acc.get
-                for slot, tf in zip(slots, tfs):
-                    value = tf * norm[slot]
-                    acc[slot] = get(slot, 0.0) + factor * value / (value + k1)
-        allowed = self._allowed(kind, category, tag)
-        if allowed is not None:
-            acc = {slot: s for slot, s in acc.items() if slot in allowed}
-        if p.phrase_boost > 0 and len(q.text) >= 2:
-            boost = 1.0 + p.phrase_boost
-            phrase, text = self._phrase, q.text
-            for slot in acc:
-                if text in phrase[slot]:
-                    acc[slot] *= boost
+                acc[slots] += factor * value / (value + k1)
         return acc
+
+    def _ranked(self, q: QueryTerms, kind, category, tag, depth: int) -> tuple[list[tuple[int, float]], int]:
+        """The best ``depth`` (slot, score) pairs, best first, and how many articles matched."""
+        acc = self._base_scores(q)
+        mask = self._mask(kind, category, tag)
+        if mask is not None:
+            acc *= mask
+        candidates = np.flatnonzero(acc > 0)
+        total = len(candidates)
+        rest: np.ndarray | None = None
+        if total > RERANK_DEPTH:
+            order = np.argpartition(acc[candidates], -RERANK_DEPTH)
+            if depth > RERANK_DEPTH:  # scores(): everything, the boost still only on the best
+                rest = candidates[order[:-RERANK_DEPTH]]
+            candidates = candidates[order[-RERANK_DEPTH:]]
+        scored = [(int(slot), float(acc[slot])) for slot in candidates]
+        if self.params.phrase_boost > 0 and len(q.text) >= 2:
+            boost, phrase, text = 1.0 + self.params.phrase_boost, self._phrase, q.text
+            scored = [(slot, s * boost if text in phrase[slot] else s) for slot, s in scored]
+        if rest is not None:
+            scored += [(int(slot), float(acc[slot])) for slot in rest]
+        articles = self._articles
+        scored.sort(key=lambda pair: (-pair[1], articles[pair[0]]["id"]))
+        return scored[:depth], total
 
     def analyse_query(self, query: str) -> QueryTerms:
         return self.analyzer.analyse_query(query, synonym_weight=self.params.synonym_weight)
 
-    def scores(self, query: str, **filters) -> dict[str, float]:
-        """Article id -> score (for the reference comparison and for debugging)."""
-        return {self._articles[slot]["id"]: s for slot, s in self.score_all(query, **filters).items()}
+    def scores(self, query: str, *, kind=None, category=None, tag=None) -> dict[str, float]:
+        """Article id -> score of every matching article (for the reference comparison and debugging).
+
+        The phrase boost applies to the ``RERANK_DEPTH`` best articles only, as in :meth:`search`.
+        """
+        ranked, _ = self._ranked(self.analyse_query(query), kind, category, tag, len(self._articles))
+        return {self._articles[slot]["id"]: score for slot, score in ranked}
 
     # ------------------------------------------------------------------ search
     def search(self, query: str, *, kind=None, category=None, tag=None, limit: int = 10,
@@ -402,21 +460,20 @@ class SearchIndex:
         them); several filters must all hold.
         """
         q = self.analyse_query(query)
-        acc = self.score_all(q, kind=kind, category=category, tag=tag)
+        top, total = self._ranked(q, kind, category, tag, limit)
         articles = self._articles
-        top = heapq.nlargest(limit, acc.items(), key=lambda kv: kv[1])
-        top.sort(key=lambda kv: (-kv[1], articles[kv[0]]["id"]))
         hits = []
+        pattern = _term_pattern(set(q.words) | set(q.grams)) if highlight and top else None
         for slot, score in top:
             hit = Hit(id=articles[slot]["id"], score=score, article=articles[slot])
-            if highlight:
-                self._highlight(hit, slot, q)
+            if pattern is not None:
+                self._highlight(hit, slot, q, pattern)
             hits.append(hit)
         confidence = self._confidence(top[0][0], q) if top else 0.0
         return SearchResult(
             query=query,
             hits=hits,
-            total=len(acc),
+            total=total,
             confidence=confidence,
             no_good_answer=not hits or confidence < self.params.no_answer_threshold,
         )
@@ -425,41 +482,41 @@ class SearchIndex:
         """How much of the query the article answers, 0..1.
 
         The idf-weighted share of the typed words found in the article's title, phrasings or tags
-        (directly or through a synonym); when the typed words are unknown to the index (typos,
-        product codes), the share of the query's bigrams found anywhere in the article.
+        (directly or through a synonym); when some typed words are unknown to the index (typos,
+        product codes), at least 0.9 times the share of the query's bigrams found in the article.
         """
-        keys = self._keys[slot]
-        head = set(keys[0]) | set(keys[1]) | set(keys[3])
+        terms = self._terms[slot]
+        head = set(terms[0]) | set(terms[1]) | set(terms[3])
         n = max(len(self._slot_of), 1)
         total = found = 0.0
         for word in q.typed:
-            df = self._df.get(word, 0)
-            idf = bm25_idf(n, df)
+            idf = bm25_idf(n, self._df.get(word, 0))
             total += idf
             if word in head or any(s in head for s in self.analyzer.synonyms.expand(word)):
                 found += idf
         word_share = found / total if total else 0.0
-        grams = set(keys[-1])
-        gram_share = (sum(1 for g in q.grams if g in grams) / len(q.grams)) if q.grams else 0.0
-        known = sum(1 for w in q.typed if w in self._df)
-        if known < len(q.typed):  # some typed words are unknown: let the bigrams speak
-            return max(word_share, gram_share * 0.9)
-        return word_share
+        if all(w in self._df for w in q.typed):
+            return word_share
+        grams = set(terms[-1])
+        gram_share = sum(1 for g in q.grams if g in grams) / len(q.grams) if q.grams else 0.0
+        return max(word_share, gram_share * 0.9)
 
-    def _highlight(self, hit: Hit, slot: int, q: QueryTerms) -> None:
-        keys = self._keys[slot]
-        in_doc = set().union(*keys[:4])
+    def _highlight(self, hit: Hit, slot: int, q: QueryTerms, pattern: re.Pattern) -> None:
+        terms = self._terms[slot]
+        in_doc = set().union(*terms[:4])
         words = {w for w in q.words if w in in_doc}
-        grams = {g for g in q.grams if g in set(keys[-1])}
-        hit.matched_terms = sorted(words) + sorted(g for g in grams if g not in words)
+        in_grams = set(terms[-1])
+        grams = {g for g in q.grams if g in in_grams and g not in words}
+        hit.matched_terms = sorted(words) + sorted(grams)
+        matched = words | grams
         texts = field_texts(hit.article)
-        for name in ("title", "question", "body", "tags"):
+        for name in WORD_FIELDS:
             text = texts[name]
-            if not text:
+            if not text or not matched:
                 continue
-            spans = [(t.start, t.end) for t in self.analyzer.word_tokens(text) if t.term in words]
-            spans += [(t.start, t.end) for t in self.analyzer.gram_tokens(text) if t.term in grams]
-            spans = merge_spans(spans)
+            # normalise() keeps every offset, so spans found in the normalised text fit the original
+            found = pattern.finditer(normalise(text))
+            spans = merge_spans(m.span() for m in found if m.group() in matched)
             if spans:
                 hit.highlights[name] = spans
         for name in ("body", "question"):
@@ -477,13 +534,9 @@ class SearchIndex:
         """
         docs = []
         for slot, article in enumerate(self._articles):
-            if article is None:
-                continue
-            counts = []
-            for name, keys in zip((*WORD_FIELDS, "gram"), self._keys[slot]):
-                postings = self._fields[name] if name != "gram" else self._grams
-                counts.append([keys, [_tf_of(postings, term, slot) for term in keys]])
-            docs.append([article, counts])
+            if article is not None:
+                fields = [[terms, tfs.tolist()] for terms, tfs in zip(self._terms[slot], self._tfs[slot])]
+                docs.append([article, fields])
         return orjson.dumps(
             {
                 "format": SNAPSHOT_FORMAT,
@@ -513,14 +566,20 @@ class SearchIndex:
         index = cls(analyzer, ScoringParams(**snapshot["params"]))
         for article, counts in snapshot["docs"]:
             index._insert(article, {
-                name: dict(zip(keys, tfs)) for name, (keys, tfs) in zip((*WORD_FIELDS, "gram"), counts)
+                name: dict(zip(map(sys.intern, terms), tfs)) for name, (terms, tfs) in zip(FIELD_NAMES, counts)
             })  # fmt: skip
         return index
 
 
-def _tf_of(postings: _Postings, term: str, slot: int) -> int:
-    slots, tfs = postings.terms[term]
-    return tfs[slots.index(slot)]
+def _term_pattern(terms: set[str]) -> re.Pattern | None:
+    """A regex finding any of ``terms`` in normalised text; Latin/digit terms only as whole tokens."""
+    if not terms:
+        return None
+    parts = []
+    for term in sorted(terms, key=len, reverse=True):
+        escaped = re.escape(term)
+        parts.append(f"(?<![0-9a-z]){escaped}(?![0-9a-z])" if term.isascii() else escaped)
+    return re.compile("|".join(parts))
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

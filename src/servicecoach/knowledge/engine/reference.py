@@ -11,7 +11,15 @@ import math
 from collections.abc import Mapping, Sequence
 
 from .analysis import Analyzer
-from .index import WORD_FIELDS, ScoringParams, field_texts, gram_text, phrase_text, validate_article
+from .index import (
+    RERANK_DEPTH,
+    WORD_FIELDS,
+    ScoringParams,
+    field_texts,
+    gram_text,
+    phrase_text,
+    validate_article,
+)
 
 
 def reference_scores(
@@ -77,7 +85,12 @@ def reference_scores(
             continue
         if tag is not None and tag not in article["tags"]:
             continue
-        if params.phrase_boost > 0 and len(q.text) >= 2 and q.text in phrase_text(article):
-            score *= 1.0 + params.phrase_boost
         scores[article["id"]] = score
+    # the phrase boost re-ranks the RERANK_DEPTH best articles by the score so far
+    by_id = {article["id"]: article for article, _, _ in docs}
+    best = sorted(scores, key=lambda art_id: (-scores[art_id], art_id))[:RERANK_DEPTH]
+    if params.phrase_boost > 0 and len(q.text) >= 2:
+        for art_id in best:
+            if q.text in phrase_text(by_id[art_id]):
+                scores[art_id] *= 1.0 + params.phrase_boost
     return scores
