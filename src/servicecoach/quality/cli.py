@@ -35,7 +35,7 @@ from .engine.rules import RuleError, load_ruleset
 from .engine.scorecard import load_scorecard
 
 PROG = "servicecoach qa"
-CHUNK = 256
+CHUNK = 1024  # records per chunk: the batched evaluator's batch, a worker's unit of work
 SCORE_BANDS = ((90, "90-100"), (80, "80-89"), (70, "70-79"), (60, "60-69"), (0, "0-59"))
 SKIPPED_SHOWN = 20
 
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     run.add_argument("--csv-columns", help="CSV/Excel headers, e.g. id=conv_id,role=speaker,text=content,time=ts")
     run.add_argument("--backend", choices=("hyperscan", "ahocorasick", "python"), help=argparse.SUPPRESS)
+    run.add_argument("--per-conversation", action="store_true", help=argparse.SUPPRESS)  # no batches (comparison)
     run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                      help="progress bar on standard error (default: when it is a terminal)")
 
@@ -126,11 +127,15 @@ def _check_inputs(paths: list[str]) -> None:
 _INSPECTOR: Any = None
 
 
-def _init_worker(rules: str, scorecard: str | None, backend: str | None) -> None:
-    global _INSPECTOR
+_BATCHED = True
+
+
+def _init_worker(rules: str, scorecard: str | None, backend: str | None, batched: bool = True) -> None:
+    global _INSPECTOR, _BATCHED
     from .engine.results import Inspector
 
     _INSPECTOR = Inspector.load(rules, scorecard, backend=backend)
+    _BATCHED = batched
 
 
 @dataclass
@@ -160,7 +165,7 @@ def process_chunk(items: list[tuple]) -> ChunkResult:
     Conversation)`` or ``("error", ReadError)``. Runs in a worker process or in the main one."""
     inspector = _INSPECTOR
     out = ChunkResult()
-    lines: list[bytes] = []
+    convs: list[tuple[str, int, Any]] = []
     for item in items:
         kind = item[0]
         if kind == "raw":
@@ -179,12 +184,26 @@ def process_chunk(items: list[tuple]) -> ChunkResult:
             err = item[1]
             out.errors.append((err.file, err.line, err.reason))
             continue
+        convs.append((name, number, conv))
+    scored: list[Any] = []
+    if _BATCHED and convs:
         try:
-            line, result = inspector.inspect_json(conv)
-        except Exception as exc:  # a bug must not stop the other records; report it like a bad record
-            out.errors.append((name, number, f"conversation {conv.id!r} could not be scored (please report this): "
-                                             f"{type(exc).__name__}: {exc}"))
+            scored = inspector.inspect_json_batch([c for _, _, c in convs])
+        except Exception:  # noqa: BLE001 - one conversation at a time below names the one that fails
+            scored = []
+    if not scored:
+        for name, number, conv in convs:
+            try:
+                scored.append(inspector.inspect_json(conv))
+            except Exception as exc:  # a bug must not stop the other records; report it like a bad record
+                out.errors.append((name, number, f"conversation {conv.id!r} could not be scored (please report "
+                                                 f"this): {type(exc).__name__}: {exc}"))
+                scored.append(None)
+    lines: list[bytes] = []
+    for done in scored:
+        if done is None:
             continue
+        line, result = done
         lines.append(line)
         out.ok += 1
         hit_rules = [h["rule"] for h in result["hits"]]
@@ -284,7 +303,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         read_conversations([], csv_columns=csv_columns)  # validates the column names
     except ValueError as exc:
         raise UsageError(f"{PROG} run: --csv-columns: {exc}") from None
-    _init_worker(args.rules, args.scorecard, args.backend)  # also validates: RuleError -> exit 2
+    batched = not args.per_conversation
+    _init_worker(args.rules, args.scorecard, args.backend, batched)  # also validates: RuleError -> exit 2
     inspector = _INSPECTOR
     to_stdout = args.output == "-"
     try:
@@ -305,7 +325,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             import multiprocessing
 
             pool = multiprocessing.get_context("fork" if os.name == "posix" else "spawn").Pool(
-                args.jobs, initializer=_init_worker, initargs=(args.rules, args.scorecard, args.backend)
+                args.jobs, initializer=_init_worker, initargs=(args.rules, args.scorecard, args.backend, batched)
             )
             results = ordered_parallel(pool, batches, window=4 * args.jobs)
         for part in results:

@@ -1,5 +1,5 @@
-"""The fast evaluator agrees with the reference evaluator, hit for hit, on random conversations and
-random rule sets, with each of the three matcher backends."""
+"""The fast evaluator and the batched evaluator agree with the reference evaluator, hit for hit, on
+random conversations and random rule sets, with each of the three matcher backends."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicecoach.quality.engine import reference
+from servicecoach.quality.engine.batch import BatchRuleSet, rule_batchable
 from servicecoach.quality.engine.fast import CompiledRuleSet, available_backends
 from servicecoach.quality.engine.model import Conversation, Message
 from servicecoach.quality.engine.rules import parse_ruleset
@@ -22,7 +23,7 @@ TOKENS = [
 WORDS = ["你好", "好", "抱歉", "ab", "b", "A", "Ab", "投诉", "x", "İ", "i", "好的", "σ"]
 PATTERNS = ["a+b", "好", "[0-9]{3}", "^你", "b$", "(?<=a)b", r"\bab\b", "抱歉|投诉", r"\Ax", "(?i)AB"]
 ROLES = ["agent", "customer", "bot", "any"]
-STATS = {"fired": 0, "hits": 0, "rules": 0}
+STATS = {"fired": 0, "hits": 0, "rules": 0, "batched": 0, "batched_fired": 0}
 
 
 def analyse(conv):
@@ -109,6 +110,13 @@ other_leaves = st.sampled_from([
     {"timing": {"metric": "first_response", "over": 30}},
     {"timing": {"metric": "reply_latency", "over": 20, "count": 2}},
     {"timing": {"metric": "left_waiting"}},
+    {"timing": {"metric": "first_response", "under": 40}},
+    {"timing": {"metric": "longest_wait", "over": 20}},
+    {"timing": {"metric": "duration", "over": 100}},
+    {"timing": {"metric": "duration", "under": 100}},
+    {"count": {"metric": "messages", "role": "agent", "under": 2}},
+    {"count": {"metric": "messages", "role": "any", "over": 4}},
+    {"count": {"metric": "message_length", "role": "any", "over": 3, "count": 2}},
     {"call": {"metric": "silence", "over": 5}},
     {"call": {"metric": "overlap", "role": "agent"}},
     {"call": {"metric": "speech_rate", "over": 10, "per": "average"}},
@@ -150,25 +158,86 @@ def rulesets(draw):
 
 
 @settings(max_examples=200, deadline=None)
-@given(rulesets(), st.lists(conversations(), min_size=1, max_size=3))
-def test_fast_evaluator_agrees_with_reference_hit_for_hit(ruleset, convs):
+@given(rulesets(), st.lists(conversations(), min_size=1, max_size=4))
+def test_fast_and_batched_evaluators_agree_with_reference_hit_for_hit(ruleset, convs):
     engines = [CompiledRuleSet(ruleset, backend=b, analyse=analyse) for b in available_backends()]
-    for conv in convs:
+    batches = [BatchRuleSet(engine).evaluate(convs) for engine in engines]  # all conversations in one batch
+    for ci, conv in enumerate(convs):
         expected = reference.evaluate(ruleset, conv, analyse)
         STATS["fired"] += len(expected.fired)
         STATS["hits"] += len(expected.hits)
         STATS["rules"] += len(expected.states)
-        for engine in engines:
+        for engine, batch in zip(engines, batches):
             got = engine.evaluate(conv)
             assert got.states == expected.states, engine.backend
             assert got.hits == expected.hits, engine.backend
             assert got.not_applicable == expected.not_applicable
+            assert batch[ci].states == expected.states, f"batched, {engine.backend}"
+            assert batch[ci].hits == expected.hits, f"batched, {engine.backend}"
+
+
+# only operators with a batched form, so that no rule falls back to the per-conversation evaluator
+batched_leaves = st.one_of(
+    keywords(), regex(), sensitive(), context(),
+    other_leaves.filter(lambda leaf: rule_batchable(SimpleNamespace(condition=_parse_leaf(leaf), when=None))),
+)
+
+
+def _parse_leaf(leaf):
+    data = {"ruleset": "one", "version": "1", "synonyms": {"syn": ["好"]}, "rules": [
+        {"id": "r", "name": {"zh": "规则", "en": "rule"}, "category": "process", "severity": "minor", "condition": leaf}]}
+    return parse_ruleset(data).rules[0].condition
+
+
+batched_conditions = st.recursive(
+    batched_leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3).map(lambda c: {"and": c}),
+        st.lists(inner, min_size=1, max_size=3).map(lambda c: {"or": c}),
+        inner.map(lambda c: {"not": c}),
+    ),
+    max_leaves=5,
+)
+
+
+@st.composite
+def batched_rulesets(draw):
+    conds = draw(st.lists(batched_conditions, min_size=1, max_size=5))
+    whens = draw(st.lists(st.one_of(st.none(), batched_leaves), min_size=len(conds), max_size=len(conds)))
+    data = {
+        "ruleset": "random", "version": "1", "synonyms": {"syn": draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))},
+        "rules": [
+            {"id": f"r{i}", "name": {"zh": "规则", "en": "rule"}, "category": "process", "severity": "minor", "condition": c}
+            | ({"when": w} if w is not None else {})
+            for i, (c, w) in enumerate(zip(conds, whens))
+        ],
+    }
+    return parse_ruleset(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(batched_rulesets(), st.lists(conversations(), min_size=1, max_size=5))
+def test_batched_operators_agree_with_reference_hit_for_hit(ruleset, convs):
+    for backend in available_backends():
+        batch = BatchRuleSet(CompiledRuleSet(ruleset, backend=backend, analyse=analyse))
+        batched = [r.id for r, ok in zip(ruleset.rules, batch.batched) if ok]
+        got = batch.evaluate(convs)
+        for ci, conv in enumerate(convs):
+            expected = reference.evaluate(ruleset, conv, analyse)
+            if backend == "hyperscan":
+                STATS["batched"] += len(batched)
+                STATS["batched_fired"] += sum(1 for r in batched if expected.states[r])
+            assert got[ci].states == expected.states, backend
+            assert got[ci].hits == expected.hits, backend
 
 
 def test_random_cases_are_not_trivial():
     # runs after the property test in file order: most random rules must fire somewhere
     if STATS["rules"]:
         assert STATS["fired"] / STATS["rules"] > 0.1, STATS
+    # the second property test really exercised the batched forms (scoped time positions excluded)
+    if STATS["batched"]:
+        assert STATS["batched_fired"] / STATS["batched"] > 0.1, STATS
 
 
 def test_all_three_matcher_backends_are_available_here():

@@ -56,6 +56,7 @@ class Inspector:
         self.ruleset = ruleset
         self.scorecard = scorecard
         self.engine = CompiledRuleSet(ruleset, backend=backend, analyse=analyse)
+        self._batch: Any = None
 
     @classmethod
     def load(
@@ -86,3 +87,25 @@ class Inspector:
         scored = score(self.scorecard, outcome, shared=True)
         result = build_result(conv, outcome, scored, emotion, self.ruleset, self.scorecard)
         return orjson.dumps(result), result
+
+    @property
+    def batch(self) -> Any:
+        """The batched evaluator of the same rule set (:mod:`.batch`), built when first used."""
+        if self._batch is None:
+            from .batch import BatchRuleSet
+
+            self._batch = BatchRuleSet(self.engine)
+        return self._batch
+
+    def inspect_json_batch(self, convs: list[Conversation]) -> list[tuple[bytes, dict[str, Any]]]:
+        """:meth:`inspect_json` for many conversations at once, with the batched evaluator: the same
+        results (tests hold them byte for byte equal), fewer Python steps per conversation."""
+        outcomes = self.batch.evaluate(convs)
+        engine, card, ruleset = self.engine, self.scorecard, self.ruleset
+        dumps = orjson.dumps
+        out = []
+        for conv, outcome in zip(convs, outcomes):
+            emotion = engine.emotion(conv, outcome)
+            result = build_result(conv, outcome, score(card, outcome, shared=True), emotion, ruleset, card)
+            out.append((dumps(result), result))
+        return out

@@ -1,0 +1,677 @@
+"""The batched evaluator: a rule set applied to a batch of conversations at once, with numpy.
+
+A batch (a few hundred to a few thousand conversations) is flattened into columns, one entry per
+message: the conversation it belongs to, its role, its text length, its time. The texts are joined
+once, with a separator no keyword can contain, and ONE matcher scan (:class:`.fast.Matcher`:
+Hyperscan, pyahocorasick or ``str.find``) finds every keyword of every batched rule in the whole
+batch; ``np.searchsorted`` on the message offsets maps each match back to its conversation, message
+and character span (the Hyperscan backend scans UTF-32, so offsets are character indices already).
+
+Each rule is then a few numpy operations over the batch: a message scope is a boolean mask over the
+messages (role, first/last N of that role); a keywords leaf counts the distinct items found per
+conversation with ``np.unique``/``np.bincount``; ``and``/``or``/``not`` combine per-conversation
+state arrays (1 holds, 0 does not, -1 not applicable); timing metrics are differences of the time
+column; message counts and lengths are ``bincount``s. Evidence spans are kept as rows
+``(conversation, message, start, end)`` and turned into hits only for the conversations where the
+rule fired.
+
+Operators without a batched form (regex, sensitive data, context, calls, repeated sentences,
+customer emotion, scopes in seconds) are not approximated: a rule that uses any of them anywhere in
+its condition or ``when`` is evaluated, whole, by the per-conversation fast evaluator
+(:class:`.fast.CompiledRuleSet` over just those rules), and its states and hits are merged back in
+rule order. The outcome is therefore exactly :meth:`.fast.CompiledRuleSet.evaluate`'s, which a
+property test holds equal to the reference evaluator; tests hold this one equal to both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from . import measures
+from .fast import _UNSAFE_PREFILTER, SEPARATOR, CompiledRuleSet, Matcher
+from .measures import Outcome
+from .model import Conversation
+from .rules import (
+    And,
+    Channel,
+    Context,
+    Count,
+    Keywords,
+    Label,
+    Not,
+    Or,
+    Regex,
+    Rule,
+    RuleSet,
+    Sensitive,
+    Timing,
+    fold,
+)
+from .sensitive import PREFILTER as SENSITIVE_PREFILTER
+from .sensitive import find_sensitive
+
+ROLE_CODES = {"customer": 0, "agent": 1, "bot": 2, "system": 3}
+_STATE = {1: True, 0: False, -1: None}
+_EMPTY = np.zeros((0, 4), dtype=np.int64)
+_TIMING = ("left_waiting", "duration", "first_response", "reply_latency", "longest_wait")
+
+
+def batchable(node: Any) -> bool:
+    """Whether a condition has a batched form (otherwise its rule runs per conversation)."""
+    if node is None:
+        return True
+    if isinstance(node, Keywords | Regex | Sensitive):
+        return not node.scope.needs_time
+    if isinstance(node, Context):
+        return batchable(node.trigger) and batchable(node.expect)
+    if isinstance(node, Count):
+        return node.metric in ("messages", "message_length")
+    if isinstance(node, Timing):
+        return node.metric in _TIMING
+    if isinstance(node, Channel | Label):
+        return True
+    if isinstance(node, Not):
+        return batchable(node.child)
+    if isinstance(node, And | Or):
+        return all(batchable(c) for c in node.children)
+    return False
+
+
+def rule_batchable(rule: Rule) -> bool:
+    return batchable(rule.condition) and batchable(rule.when)
+
+
+class _Batch:
+    """The columns of one batch of conversations, and the views of them that rules share."""
+
+    def __init__(self, engine: BatchRuleSet, convs: list[Conversation]):
+        self.engine = engine
+        self.convs = convs
+        self.B = B = len(convs)
+        counts = [len(c.messages) for c in convs]
+        texts: list[str] = []
+        roles: list[str] = []
+        times: list[Any] = []
+        ends: list[Any] = []
+        for c in convs:
+            for m in c.messages:
+                texts.append(m.text)
+                roles.append(m.role)
+                times.append(m.time)
+                ends.append(m.end)
+        self.texts = texts
+        self.M = M = len(texts)
+        self.counts = np.array(counts, dtype=np.int64)
+        self.first = np.zeros(B + 1, dtype=np.int64)  # index of each conversation's first message
+        np.cumsum(self.counts, out=self.first[1:])
+        self.conv_of = np.repeat(np.arange(B, dtype=np.int64), self.counts)
+        self.local = np.arange(M, dtype=np.int64) - self.first[:-1][self.conv_of]
+        codes = ROLE_CODES
+        self.role = np.fromiter((codes[r] for r in roles), dtype=np.int8, count=M)
+        self.length = np.fromiter(map(len, texts), dtype=np.int64, count=M)
+        self._times = times
+        self._ends = ends
+        self._time: np.ndarray | None = None
+        self._timed: np.ndarray | None = None
+        self._role_masks: dict[str, np.ndarray] = {}
+        self._role_rank: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._scopes: dict[Any, np.ndarray] = {}
+        self._matches: dict[bool, tuple] = {}
+        self._waits: tuple | None = None
+        self._offsets: np.ndarray | None = None
+        self._lines: str | None = None
+
+    # ------------------------------------------------------------------ messages and scopes
+    def role_mask(self, role: str) -> np.ndarray:
+        got = self._role_masks.get(role)
+        if got is None:
+            got = np.ones(self.M, dtype=bool) if role == "any" else self.role == ROLE_CODES.get(role, -1)
+            self._role_masks[role] = got
+        return got
+
+    def role_rank(self, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """For each message, its rank among its conversation's messages of ``role`` (0-based; only
+        meaningful where the role matches), and per conversation the number of such messages."""
+        got = self._role_rank.get(role)
+        if got is None:
+            mask = self.role_mask(role)
+            cum = np.cumsum(mask, dtype=np.int64)
+            before = np.zeros(self.B + 1, dtype=np.int64)
+            before[1:] = cum[self.first[1:] - 1] if self.M else 0
+            rank = cum - 1 - before[:-1][self.conv_of]
+            total = before[1:] - before[:-1]
+            got = self._role_rank[role] = (rank, total)
+        return got
+
+    def scope_mask(self, scope: Any) -> np.ndarray:
+        got = self._scopes.get(scope)
+        if got is None:
+            mask = self.role_mask(scope.role)
+            if scope.first is not None:
+                rank, _ = self.role_rank(scope.role)
+                mask = mask & (rank < scope.first)
+            elif scope.last is not None:
+                rank, total = self.role_rank(scope.role)
+                mask = mask & (rank >= total[self.conv_of] - scope.last)
+            got = self._scopes[scope] = mask
+        return got
+
+    # ------------------------------------------------------------------ times
+    def times(self) -> tuple[np.ndarray, np.ndarray]:
+        """Message times (NaN where missing) and, per conversation, whether every message has one
+        (and there is at least one message)."""
+        if self._time is None:
+            t = np.array([np.nan if v is None else v for v in self._times], dtype=np.float64)
+            missing = np.bincount(self.conv_of, weights=np.isnan(t), minlength=self.B)
+            self._time = t
+            self._timed = (missing == 0) & (self.counts > 0)
+        return self._time, self._timed
+
+    def stops(self) -> np.ndarray:
+        """Per message: its end when it has one, else its time."""
+        t, _ = self.times()
+        e = np.array([np.nan if v is None else v for v in self._ends], dtype=np.float64)
+        return np.where(np.isnan(e), t, e)
+
+    def waits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The customer waits of :func:`.measures.customer_waits`, for every conversation at once:
+        ``(agent message, wait start message, conversation, wait seconds)`` per answered wait, ordered
+        by conversation then message, and per conversation the unanswered customer message (-1)."""
+        if self._waits is None:
+            M, B = self.M, self.B
+            role = self.role
+            talk = (role == 0) | (role == 1)
+            # the last customer/agent message before each message (within the conversation)
+            idx = np.where(talk, np.arange(M), -1)
+            last_talk = np.maximum.accumulate(idx) if M else idx
+            # a wait starts at a customer message whose previous talk message is an agent one (or none)
+            prev = np.empty(M, dtype=np.int64)
+            if M:
+                prev[0] = -1
+                prev[1:] = last_talk[:-1]
+            first = self.first[:-1][self.conv_of]
+            prev = np.where(prev >= first, prev, -1)
+            starts = (role == 0) & ((prev < 0) | (role[np.maximum(prev, 0)] == 1))
+            # each message's most recent wait start so far
+            sidx = np.where(starts, np.arange(M), -1)
+            last_start = np.maximum.accumulate(sidx) if M else sidx
+            last_start = np.where(last_start >= first, last_start, -1)
+            answered = (role == 1) & (prev >= 0) & (role[np.maximum(prev, 0)] == 0)
+            agent = np.nonzero(answered)[0]
+            since = last_start[agent]
+            t, _ = self.times()
+            conv = self.conv_of[agent]
+            wait = t[agent] - t[since]
+            # unanswered at the end: the conversation's last talk message is a customer one
+            open_ = np.full(B, -1, dtype=np.int64)
+            has = self.counts > 0
+            lastmsg = self.first[1:] - 1
+            lt = np.full(B, -1, dtype=np.int64)
+            lt[has] = last_talk[lastmsg[has]]
+            lt = np.where(lt >= self.first[:-1], lt, -1)
+            ok = lt >= 0
+            cust = np.zeros(B, dtype=bool)
+            cust[ok] = role[lt[ok]] == 0
+            open_[cust] = last_start[lt[cust]]
+            self._waits = (agent, since, conv, wait, open_, lt)
+        return self._waits
+
+    def offsets(self) -> np.ndarray:
+        """Where each message starts in the texts joined with one separator character."""
+        if self._offsets is None:
+            self._offsets = np.zeros(self.M, dtype=np.int64)
+            if self.M:
+                np.cumsum(self.length[:-1] + 1, out=self._offsets[1:])
+        return self._offsets
+
+    def joined_lines(self) -> str:
+        """The batch's texts joined with newlines (as the fast evaluator joins one conversation)."""
+        if self._lines is None:
+            self._lines = "\n".join(self.texts)
+        return self._lines
+
+    def candidates(self, pattern: Any) -> np.ndarray:
+        """Messages (global indices) that a search of ``pattern`` over the joined texts touches: every
+        message where ``pattern`` can match (the fast evaluator's superset test, batch-wide)."""
+        offsets = self.offsets()
+        spans = [m.span() for m in pattern.finditer(self.joined_lines())]
+        if not spans:
+            return np.zeros(0, dtype=np.int64)
+        arr = np.array(spans, dtype=np.int64)
+        lo = np.searchsorted(offsets, arr[:, 0], side="right") - 1
+        hi = np.searchsorted(offsets, np.maximum(arr[:, 1] - 1, arr[:, 0]), side="right") - 1
+        mark = np.zeros(self.M + 1, dtype=np.int64)
+        np.add.at(mark, lo, 1)
+        np.add.at(mark, hi + 1, -1)
+        return np.nonzero(np.cumsum(mark[:-1]) > 0)[0]
+
+    # ------------------------------------------------------------------ keyword matches
+    def matches(self, case_sensitive: bool) -> tuple[np.ndarray, ...]:
+        """Every keyword match of the batch routed to its (leaf, item): arrays ``leaf, item, message
+        (global index), start, end`` (character offsets within the message)."""
+        got = self._matches.get(case_sensitive)
+        if got is not None:
+            return got
+        engine = self.engine
+        matcher = engine.matcher_cs if case_sensitive else engine.matcher
+        empty = tuple(np.zeros(0, dtype=np.int64) for _ in range(5))
+        if not matcher.words or not self.M:
+            self._matches[case_sensitive] = empty
+            return empty
+        joined = SEPARATOR.join(self.texts)
+        if not case_sensitive:
+            low = joined.lower()
+            # the separator is neither cased nor case-ignorable, so lowering the whole batch equals
+            # lowering each message, unless a character changes length: then fold message by message
+            joined = low if len(low) == len(joined) else SEPARATOR.join([fold(t) for t in self.texts])
+        found = matcher.scan(joined)
+        if not found:
+            self._matches[case_sensitive] = empty
+            return empty
+        arr = np.array(found, dtype=np.int64)
+        wid, pos = arr[:, 0], arr[:, 1]
+        offsets = self.offsets()
+        gm = np.searchsorted(offsets, pos, side="right") - 1
+        start = pos - offsets[gm]
+        end = start + engine.word_len_cs[wid] if case_sensitive else start + engine.word_len[wid]
+        ptr, t_leaf, t_item = engine.routes_cs if case_sensitive else engine.routes
+        reps = ptr[wid + 1] - ptr[wid]
+        which = np.repeat(np.arange(len(wid)), reps)
+        base = np.repeat(ptr[wid], reps)
+        within = np.arange(len(which)) - np.repeat(np.cumsum(reps) - reps, reps)
+        t = base + within
+        got = (t_leaf[t], t_item[t], gm[which], start[which], end[which])
+        self._matches[case_sensitive] = got
+        return got
+
+
+def _and(states: list[np.ndarray]) -> np.ndarray:
+    out = np.ones_like(states[0])
+    for s in states:
+        out = np.where((out == 0) | (s == 0), 0, np.where((out == -1) | (s == -1), -1, 1)).astype(np.int8)
+    return out
+
+
+def _or(states: list[np.ndarray]) -> np.ndarray:
+    out = np.zeros_like(states[0])
+    for s in states:
+        out = np.where((out == 1) | (s == 1), 1, np.where((out == -1) | (s == -1), -1, 0)).astype(np.int8)
+    return out
+
+
+def _within(values: np.ndarray, over: float | None, under: float | None) -> np.ndarray:
+    ok = np.ones(values.shape, dtype=bool)
+    if over is not None:
+        ok &= values > over
+    if under is not None:
+        ok &= values < under
+    return ok
+
+
+class BatchRuleSet:
+    """A rule set compiled for batches. ``evaluate(convs)`` returns one :class:`Outcome` per
+    conversation, equal to :meth:`.fast.CompiledRuleSet.evaluate`'s."""
+
+    def __init__(self, compiled: CompiledRuleSet):
+        self.compiled = compiled
+        ruleset: RuleSet = compiled.ruleset
+        self.rule_ids = [r.id for r in ruleset.rules]
+        self.batched = [rule_batchable(r) for r in ruleset.rules]
+        fallback = [r for r, ok in zip(ruleset.rules, self.batched) if not ok]
+        self.fallback: CompiledRuleSet | None = None
+        if fallback:
+            sub = replace(ruleset, rules=fallback)
+            self.fallback = CompiledRuleSet(sub, backend=compiled.backend, analyse=compiled.analyse)
+        self.fallback_ids = [r.id for r in fallback]
+        words: dict[str, int] = {}
+        words_cs: dict[str, int] = {}
+        self._leaves: list[Keywords] = []
+        self._leaf_ids: dict[int, int] = {}
+        for rule, ok in zip(ruleset.rules, self.batched):
+            if ok:
+                for node in [rule.condition, rule.when]:
+                    self._collect(node, words, words_cs)
+        self.matcher = Matcher(list(words), compiled.backend)
+        self.matcher_cs = Matcher(list(words_cs), compiled.backend)
+        self.word_len = np.array([len(w) for w in words] or [0], dtype=np.int64)
+        self.word_len_cs = np.array([len(w) for w in words_cs] or [0], dtype=np.int64)
+        self.routes = self._routes(words, case_sensitive=False)
+        self.routes_cs = self._routes(words_cs, case_sensitive=True)
+        self.backend = compiled.backend
+        self._prefilters: dict[tuple[str, int], Any] = {}
+
+    def _collect(self, node: Any, words: dict[str, int], words_cs: dict[str, int]) -> None:
+        if node is None:
+            return
+        if isinstance(node, Keywords):
+            if id(node) not in self._leaf_ids:
+                self._leaf_ids[id(node)] = len(self._leaves)
+                self._leaves.append(node)
+            table = words_cs if node.case_sensitive else words
+            for alts in node.items:
+                for w in alts:
+                    table.setdefault(w, len(table))
+        elif isinstance(node, Context):
+            self._collect(node.trigger, words, words_cs)
+            self._collect(node.expect, words, words_cs)
+        elif isinstance(node, Not):
+            self._collect(node.child, words, words_cs)
+        elif isinstance(node, And | Or):
+            for c in node.children:
+                self._collect(c, words, words_cs)
+
+    def _routes(self, words: dict[str, int], case_sensitive: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR table: word id -> the (leaf, item) pairs its matches count for."""
+        targets: list[list[tuple[int, int]]] = [[] for _ in words]
+        for leaf, node in enumerate(self._leaves):
+            if node.case_sensitive != case_sensitive:
+                continue
+            for item, alts in enumerate(node.items):
+                for w in dict.fromkeys(alts):
+                    targets[words[w]].append((leaf, item))
+        ptr = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in targets], out=ptr[1:])
+        flat = [p for t in targets for p in t]
+        leaf = np.array([p[0] for p in flat], dtype=np.int64)
+        item = np.array([p[1] for p in flat], dtype=np.int64)
+        return ptr, leaf, item
+
+    # ------------------------------------------------------------------ conditions
+    def _eval(self, node: Any, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
+        """``(state per conversation, evidence rows)``: states 1/0/-1; rows ``(conversation,
+        message, start, end)``, possibly also for conversations where the node does not hold (the
+        caller keeps the rows of the conversations where it does)."""
+        B = b.B
+        if isinstance(node, Keywords):
+            return self._keywords(node, b)
+        if isinstance(node, Regex | Sensitive):
+            rows = self._text_rows(node, b)
+            state = np.zeros(B, dtype=np.int8)
+            state[rows[:, 0]] = 1
+            return state, rows
+        if isinstance(node, Context):
+            return self._context(node, b)
+        if isinstance(node, Not):
+            s, _ = self._eval(node.child, b)
+            return np.where(s == -1, -1, 1 - s).astype(np.int8), _EMPTY
+        if isinstance(node, And):
+            parts = [self._eval(c, b) for c in node.children]
+            state = _and([p[0] for p in parts])
+            rows = np.concatenate([p[1] for p in parts]) if parts else _EMPTY
+            return state, rows
+        if isinstance(node, Or):
+            parts = [self._eval(c, b) for c in node.children]
+            state = _or([p[0] for p in parts])
+            rows = np.concatenate([r[s[r[:, 0]] == 1] for s, r in parts])
+            return state, rows
+        if isinstance(node, Channel):
+            channels = node.channels
+            no = -1 if node.otherwise is None else 0
+            return np.array([1 if c.channel in channels else no for c in b.convs], dtype=np.int8), _EMPTY
+        if isinstance(node, Label):
+            states = [measures.eval_label(node, c)[0] for c in b.convs]
+            return np.array([-1 if s is None else int(s) for s in states], dtype=np.int8), _EMPTY
+        if isinstance(node, Count):
+            mask = b.role_mask(node.role)
+            if node.metric == "messages":
+                n = np.bincount(b.conv_of[mask], minlength=B)
+                return _within(n, node.over, node.under).astype(np.int8), _EMPTY
+            # message_length
+            long = mask & _within(b.length, node.over, node.under)
+            n = np.bincount(b.conv_of[long], minlength=B)
+            state = (n >= node.count).astype(np.int8)
+            return state, self._whole(b, np.nonzero(long)[0])
+        if isinstance(node, Timing):
+            return self._timing(node, b)
+        raise TypeError(f"no batched form for {node!r}")
+
+    @staticmethod
+    def _whole(b: _Batch, gm: np.ndarray) -> np.ndarray:
+        """Evidence rows covering whole messages (global indices)."""
+        return np.stack([b.conv_of[gm], b.local[gm], np.zeros_like(gm), b.length[gm]], axis=1) if len(gm) else _EMPTY
+
+    def _keywords(self, node: Keywords, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
+        leaf_id = self._leaf_ids[id(node)]
+        leaf, item, gm, start, end = b.matches(node.case_sensitive)
+        sel = (leaf == leaf_id)
+        if sel.any():
+            sel &= b.scope_mask(node.scope)[gm]
+        conv = b.conv_of[gm[sel]]
+        n_items = len(node.items)
+        distinct = np.unique(conv * n_items + item[sel])
+        found = np.bincount(distinct // n_items, minlength=b.B)
+        if node.match == "none":
+            return (found == 0).astype(np.int8), _EMPTY
+        need = {"any": 1, "all": n_items, "at_least": node.min}[node.match]
+        rows = np.stack([conv, b.local[gm[sel]], start[sel], end[sel]], axis=1) if len(conv) else _EMPTY
+        return (found >= need).astype(np.int8), rows
+
+    def _text_rows(self, node: Regex | Sensitive, b: _Batch) -> np.ndarray:
+        """Every span a regex or the sensitive-data finder finds in its scope: only the messages that
+        the pattern's batch-wide search touches are searched one by one."""
+        texts, local, conv_of = b.texts, b.local, b.conv_of
+        out: list[tuple[int, int, int, int]] = []
+        if isinstance(node, Regex):
+            compiled, exclude = node.compiled, node.exclude_compiled
+            if _UNSAFE_PREFILTER.search(node.pattern):
+                cand = np.arange(b.M)
+            else:
+                cand = b.candidates(self._prefilter(node.pattern, compiled.flags))
+            cand = cand[b.scope_mask(node.scope)[cand]]
+            for gm in cand.tolist():
+                text = texts[gm]
+                if exclude is not None and exclude.search(text):
+                    continue
+                c, i = int(conv_of[gm]), int(local[gm])
+                for m in compiled.finditer(text):
+                    s, e = m.span()
+                    if e > s:
+                        out.append((c, i, s, e))
+        else:
+            kinds = frozenset(node.kinds)
+            cand = b.candidates(SENSITIVE_PREFILTER)
+            cand = cand[b.scope_mask(node.scope)[cand]]
+            for gm in cand.tolist():
+                c, i = int(conv_of[gm]), int(local[gm])
+                for s, e, _kind in find_sensitive(texts[gm], kinds):
+                    out.append((c, i, s, e))
+        return np.array(out, dtype=np.int64) if out else _EMPTY
+
+    def _prefilter(self, pattern: str, flags: int) -> Any:
+        key = (pattern, flags)
+        got = self._prefilters.get(key)
+        if got is None:
+            got = self._prefilters[key] = re.compile(pattern, flags | re.MULTILINE)
+        return got
+
+    def _spans(self, node: Keywords | Regex | Sensitive, b: _Batch) -> np.ndarray:
+        """All spans of a text leaf in its scope, whatever its match mode (as context uses them)."""
+        if isinstance(node, Keywords):
+            leaf, item, gm, start, end = b.matches(node.case_sensitive)
+            sel = leaf == self._leaf_ids[id(node)]
+            if sel.any():
+                sel &= b.scope_mask(node.scope)[gm]
+            if not sel.any():
+                return _EMPTY
+            return np.stack([b.conv_of[gm[sel]], b.local[gm[sel]], start[sel], end[sel]], axis=1)
+        return self._text_rows(node, b)
+
+    def _context(self, node: Context, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
+        """Condition B within K messages (of B's role) before/after a message where A is found."""
+        t_rows = self._spans(node.trigger, b)
+        e_rows = self._spans(node.expect, b)
+        B = b.B
+        state = np.zeros(B, dtype=np.int8)
+        if not len(t_rows):
+            return state, _EMPTY
+        role = node.expect.scope.role
+        within = node.within
+        rmask = b.role_mask(role)
+        pos = np.nonzero(rmask)[0]  # the role's messages, in batch order
+        rank, total = b.role_rank(role)
+        base = np.zeros(B + 1, dtype=np.int64)  # index in ``pos`` of each conversation's first one
+        np.cumsum(total, out=base[1:])
+        # which of the role's messages hold an expected span
+        has_e = np.zeros(b.M, dtype=bool)
+        if len(e_rows):
+            has_e[b.first[e_rows[:, 0]] + e_rows[:, 1]] = True
+        cum = np.zeros(len(pos) + 1, dtype=np.int64)
+        np.cumsum(has_e[pos], out=cum[1:])
+        t_gm = b.first[t_rows[:, 0]] + t_rows[:, 1]
+        trig = np.unique(t_gm)  # the trigger messages
+        c = b.conv_of[trig]
+        # the role's messages up to the trigger message: before it, or up to and including it
+        upto = np.cumsum(rmask, dtype=np.int64)[trig] - base[c]  # counting the trigger message itself
+        strictly = upto - rmask[trig]
+        if node.direction == "after":
+            lo = upto
+            hi = np.minimum(upto + within, total[c])
+        else:
+            lo = np.maximum(0, strictly - within)
+            hi = strictly
+        lo_g, hi_g = base[c] + lo, base[c] + np.maximum(hi, lo)
+        answered = cum[hi_g] - cum[lo_g] > 0
+        held = answered == (node.mode == "present")
+        state[c[held]] = 1
+        rows = [t_rows[np.isin(t_gm, trig[held])]]
+        if node.mode == "present" and len(e_rows) and held.any():
+            cover = np.zeros(len(pos) + 1, dtype=np.int64)
+            np.add.at(cover, lo_g[held], 1)
+            np.add.at(cover, hi_g[held], -1)
+            covered = np.zeros(b.M, dtype=bool)
+            covered[pos] = np.cumsum(cover[:-1]) > 0
+            e_gm = b.first[e_rows[:, 0]] + e_rows[:, 1]
+            rows.append(e_rows[covered[e_gm]])
+        return state, np.concatenate(rows)
+
+    def _timing(self, node: Timing, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
+        B = b.B
+        metric = node.metric
+        if metric == "left_waiting":
+            *_, lt = b.waits()
+            state = np.where(lt < 0, -1, 0).astype(np.int8)
+            ok = lt >= 0
+            cust = np.zeros(B, dtype=bool)
+            cust[ok] = b.role[lt[ok]] == 0
+            state[cust] = 1
+            return state, self._whole(b, lt[cust])
+        t, timed = b.times()
+        na = ~timed
+        if metric == "duration":
+            stops = b.stops()
+            stop = np.full(B, -np.inf)
+            with np.errstate(invalid="ignore"):  # NaN times: conversations that are not applicable
+                np.maximum.at(stop, b.conv_of, stops)
+            has = b.counts > 0
+            start = np.zeros(B)
+            start[has] = t[b.first[:-1][has]]
+            state = _within(stop - start, node.over, node.under).astype(np.int8)
+            state[na] = -1
+            return state, _EMPTY
+        agent, since, conv, wait, _open, _lt = b.waits()
+        if metric == "first_response":
+            cidx = np.nonzero(b.role_mask("customer"))[0]
+            first_c = np.full(B, -1, dtype=np.int64)
+            cc, at = np.unique(b.conv_of[cidx], return_index=True)  # conversations are in order
+            first_c[cc] = cidx[at]
+            first_w = np.full(B, -1, dtype=np.int64)  # each conversation's first answered wait
+            wc, at = np.unique(conv, return_index=True)
+            first_w[wc] = at
+            state = np.full(B, -1, dtype=np.int8)
+            has_c = first_c >= 0
+            w_ok = first_w >= 0
+            wa = np.where(w_ok, agent[np.maximum(first_w, 0)] if len(agent) else 0, -1)
+            never = has_c & (~w_ok | (wa < first_c))
+            answered = has_c & ~never
+            ws = np.where(answered, wait[np.maximum(first_w, 0)] if len(wait) else 0.0, 0.0)
+            ok = answered & _within(ws, node.over, node.under)
+            state[answered] = ok[answered]
+            state[never] = 1 if node.under is None else 0
+            state[na] = -1
+            rows = [self._whole(b, wa[ok])]
+            if node.under is None:
+                rows.append(self._whole(b, first_c[never & timed]))
+            return state, np.concatenate(rows)
+        if metric == "reply_latency":
+            slow = _within(wait, node.over, node.under)
+            n = np.bincount(conv[slow], minlength=B)
+            state = (n >= node.count).astype(np.int8)
+            state[na] = -1
+            return state, self._whole(b, agent[slow])
+        # longest_wait: the longest, the earliest of equals
+        n = np.bincount(conv, minlength=B)
+        state = np.full(B, -1, dtype=np.int8)
+        if len(conv):
+            order = np.lexsort((agent, -wait, conv))  # by conversation, longest first, then earliest
+            firsts = order[np.r_[True, conv[order][1:] != conv[order][:-1]]]
+            best = np.zeros(len(conv), dtype=bool)
+            best[firsts] = True
+            ok = best & _within(wait, node.over, node.under)
+            has = n > 0
+            state[has] = 0
+            state[conv[ok]] = 1
+            state[na] = -1
+            return state, self._whole(b, agent[ok])
+        return state, _EMPTY
+
+    # ------------------------------------------------------------------ evaluating
+    def evaluate(self, convs: list[Conversation]) -> list[Outcome]:
+        if not convs:
+            return []
+        b = _Batch(self, convs)
+        rules = self.compiled.ruleset.rules
+        columns: list[list] = []
+        evidence: list[dict[int, list] | None] = []
+        fb: list[Outcome] | None = None
+        if self.fallback is not None:
+            fb = [self.fallback.evaluate(c) for c in convs]
+        for rule, ok in zip(rules, self.batched):
+            if not ok:
+                rid = rule.id
+                columns.append([o.states[rid] for o in fb])  # type: ignore[union-attr]
+                evidence.append(None)
+                continue
+            state, rows = self._eval(rule.condition, b)
+            if rule.when is not None:
+                w, _ = self._eval(rule.when, b)
+                state = np.where(w == 1, state, -1).astype(np.int8)
+            by_conv: dict[int, list] = {}
+            if len(rows):
+                rows = rows[state[rows[:, 0]] == 1]
+                for c, mi, s, e in rows.tolist():
+                    lst = by_conv.get(c)
+                    if lst is None:
+                        by_conv[c] = [(mi, s, e)]
+                    else:
+                        lst.append((mi, s, e))
+            columns.append([_STATE[x] for x in state.tolist()])
+            evidence.append(by_conv)
+        ids = self.rule_ids
+        out = []
+        rule_hits = measures.rule_hits
+        for ci, (conv, row) in enumerate(zip(convs, zip(*columns))):
+            states = dict(zip(ids, row))
+            hits: list[tuple] = []
+            fb_hits: dict[str, list] | None = None
+            emotion = None
+            if fb is not None:
+                o = fb[ci]
+                emotion = o.emotion
+                if o.hits:
+                    fb_hits = {}
+                    for h in o.hits:
+                        fb_hits.setdefault(h[0], []).append(h)
+            for rid, st, ev in zip(ids, row, evidence):
+                if not st:
+                    continue
+                if ev is None:
+                    if fb_hits is not None:
+                        hits += fb_hits.get(rid, ())
+                else:
+                    hits += rule_hits(rid, conv, ev.get(ci, []))
+            out.append(Outcome(states=states, hits=hits, emotion=emotion))
+        return out
