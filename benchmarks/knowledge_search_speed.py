@@ -156,7 +156,7 @@ def main() -> None:
     data = index.dumps()
     dump = time.perf_counter() - started
     started = time.perf_counter()
-    loaded = SearchIndex.loads(data, analyzer)
+    loaded = SearchIndex.loads(data)
     load = time.perf_counter() - started
     print(f"snapshot: {len(data) / 2**20:.1f} MB, dumps {dump:.1f} s, loads {load:.1f} s")
     del data, loaded

@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 
 from servicecoach.knowledge.engine.analysis import normalise
-from servicecoach.knowledge.engine.index import ScoringParams, SearchIndex, make_snippet, merge_spans
+from servicecoach.knowledge.engine.index import (
+    SNAPSHOT_MAGIC,
+    ScoringParams,
+    SearchIndex,
+    make_snippet,
+    merge_spans,
+)
 
 
 def article(art_id: str, title: str, body: str = "", **fields) -> dict:
@@ -156,13 +162,32 @@ def test_snapshot_keeps_custom_words_and_params(analyzer):
     assert ids(loaded.search("蓝鲸净水宝")) == ["c1"]
 
 
+def snapshot_with_header(header: bytes) -> bytes:
+    return SNAPSHOT_MAGIC + len(header).to_bytes(8, "little") + header
+
+
 def test_bad_snapshot_is_refused_with_a_reason():
-    with pytest.raises(ValueError, match="not valid JSON"):
+    with pytest.raises(ValueError, match="not a knowledge index"):
         SearchIndex.loads(b"{nope")
+    with pytest.raises(ValueError, match="header is not valid JSON"):
+        SearchIndex.loads(snapshot_with_header(b"{nope"))
     with pytest.raises(ValueError, match="field 'format'"):
-        SearchIndex.loads(b'{"format": "other"}')
-    with pytest.raises(ValueError, match="version 99 is not supported"):
-        SearchIndex.loads(b'{"format": "servicecoach-knowledge-index", "version": 99}')
+        SearchIndex.loads(snapshot_with_header(b'{"format": "other"}'))
+    with pytest.raises(ValueError, match="version 99 .* is not supported"):
+        SearchIndex.loads(snapshot_with_header(b'{"format": "servicecoach-knowledge-index", "version": 99}'))
+
+
+def test_snapshot_after_removals_keeps_free_slots_usable(index):
+    index.remove("a2")
+    loaded = SearchIndex.loads(index.dumps())
+    assert sorted(loaded.ids()) == ["a1", "a3", "a4"]
+    assert loaded.scores("退款 发货") == pytest.approx(index.scores("退款 发货"))
+    changed = article("a2", "快递丢件怎么赔", "丢件后补发。")
+    loaded.add(changed)
+    index.add(changed)
+    assert ids(loaded.search("丢件"))[0] == "a2"
+    for query in ("丢件", "退款 发货", "苹果手机壳"):
+        assert loaded.scores(query) == pytest.approx(index.scores(query))
 
 
 def test_add_words_reindexes_so_the_new_word_matches_whole(analyzer):
