@@ -35,11 +35,11 @@ _TRADITIONAL = (
     "開开 實实 體体 質质 寶宝 幣币 紅红 過过 時时 間间 還还 沒没 麼么 認认 證证 設设 備备 裝装 機机 "
     "電电 話话 線线 聯联 係系 務务 價价 額额 點点 積积 級级 條条 規规 則则 門门 壞坏 損损 維维 補补 "
     "郵邮 憑凭 據据 為为 這这 個个 們们 嗎吗 請请 問问 題题 處处 與与 從从 後后 來来 對对 進进 長长 "
-    "東东 車车 樣样 輸输 驗验 收收 動动 準准 網网 絡络 購购 物物 車车 鍵键 態态 狀状 況况 庫库 倉仓 "
-    "領领 紀纪 錄录 簽签 註注 冊册 罰罚 責责 權权 護护 隱隐 私私 資资 訊讯 騙骗 擊击 關关 閉闭 獎奖 "
+    "東东 車车 樣样 輸输 驗验 動动 準准 網网 絡络 購购 車车 鍵键 態态 狀状 況况 庫库 倉仓 "
+    "領领 紀纪 錄录 簽签 註注 冊册 罰罚 責责 權权 護护 隱隐 資资 訊讯 騙骗 擊击 關关 閉闭 獎奖 "
     "費费 辦办 現现 讓让 寫写 讀读 聽听 說说 講讲 歲岁 億亿 萬万 兩两 幾几 無无 盡尽 應应 該该 當当"
 )
-TRADITIONAL_TO_SIMPLIFIED = {pair[0]: pair[1] for pair in _TRADITIONAL.split()}
+TRADITIONAL_TO_SIMPLIFIED = {pair[0]: pair[1] for pair in _TRADITIONAL.split() if pair[0] != pair[1]}
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD_CHAR = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
@@ -247,44 +247,50 @@ class Analyzer:
             known.add(word)
 
     # analysis ---------------------------------------------------------------------------------
-    def word_tokens(self, text: str) -> Iterator[Token]:
-        """Search-mode words of ``text`` (already normalised or not: spans are the same)."""
+    def _word_spans(self, text: str) -> Iterator[tuple[str, int, int]]:
         norm = normalise(text)
         stop = self.stop_words
         for word, start, end in self._tokenizer.tokenize(norm, mode="search", HMM=True):
             if word in stop or not _WORD_CHAR.match(word):
                 continue
             if not word.isascii() or _LATIN_TOKEN.fullmatch(word):
-                yield Token(word, start, end)
+                yield word, start, end
             else:  # e.g. "sc-2081." : keep the Latin/digit pieces with their own spans
                 for m in _LATIN_TOKEN.finditer(word):
                     if m.group() not in stop:
-                        yield Token(m.group(), start + m.start(), start + m.end())
+                        yield m.group(), start + m.start(), start + m.end()
+
+    def word_tokens(self, text: str) -> Iterator[Token]:
+        """Search-mode words of ``text`` (already normalised or not: spans are the same)."""
+        return (Token(*span) for span in self._word_spans(text))
 
     def words(self, text: str) -> list[str]:
-        return [t.term for t in self.word_tokens(text)]
+        return [span[0] for span in self._word_spans(text)]
+
+    def _gram_spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        norm = normalise(text)
+        stop = self.stop_words
+        for m in _HAN.finditer(norm):
+            run, base = m.group(), m.start()
+            if len(run) == 1 and run not in stop:
+                yield run, base, base + 1
+            for i in range(len(run) - 1):
+                gram = run[i : i + 2]
+                if gram not in stop:
+                    yield gram, base + i, base + i + 2
+        for m in _ALNUM.finditer(norm):
+            if m.group() not in stop:
+                yield m.group(), m.start(), m.end()
 
     def gram_tokens(self, text: str) -> Iterator[Token]:
         """Character bigrams of each Chinese run (a lone character as itself) and Latin/digit runs.
 
         A bigram that is itself a stop word (什么, 怎么) is left out.
         """
-        norm = normalise(text)
-        stop = self.stop_words
-        for m in _HAN.finditer(norm):
-            run, base = m.group(), m.start()
-            if len(run) == 1 and run not in stop:
-                yield Token(run, base, base + 1)
-            for i in range(len(run) - 1):
-                gram = run[i : i + 2]
-                if gram not in stop:
-                    yield Token(gram, base + i, base + i + 2)
-        for m in _ALNUM.finditer(norm):
-            if m.group() not in stop:
-                yield Token(m.group(), m.start(), m.end())
+        return (Token(*span) for span in self._gram_spans(text))
 
     def grams(self, text: str) -> list[str]:
-        return [t.term for t in self.gram_tokens(text)]
+        return [span[0] for span in self._gram_spans(text)]
 
     def analyse_query(self, text: str, *, synonym_weight: float = 0.6) -> QueryTerms:
         """Weighted terms of a query: typed words 1.0, their synonyms ``synonym_weight``."""
