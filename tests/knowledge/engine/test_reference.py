@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicecoach.knowledge.engine.analysis import Analyzer
-from servicecoach.knowledge.engine.index import ScoringParams, SearchIndex
+from servicecoach.knowledge.engine.index import RERANK_DEPTH, ScoringParams, SearchIndex
 from servicecoach.knowledge.engine.reference import reference_scores
 
 PIECES = [
@@ -102,3 +102,28 @@ def test_plain_params_turn_off_synonyms_grams_and_boost():
     plain = ScoringParams.plain()
     assert plain.synonym_weight == plain.gram_weight == plain.phrase_boost == 0.0
     assert replace(plain, k1=1.2) == plain
+
+
+def test_phrase_boost_reranks_only_the_best_articles_as_the_reference_does():
+    # more matching articles than RERANK_DEPTH, with distinct scores (bodies of different lengths)
+    corpus = [
+        {
+            "id": f"r{i:03d}",
+            "kind": "faq",
+            "title": "退款到账说明" if i % 7 == 0 else "退款说明",
+            "body": "到账" + "物流" * i,
+            "category": "",
+            "tags": [],
+            "similar": [],
+        }
+        for i in range(RERANK_DEPTH + 40)
+    ]
+    analyzer = default_analyzer()
+    p = ScoringParams(phrase_boost=0.3)
+    index = SearchIndex.build(corpus, analyzer, p)
+    fast = index.scores("退款到账")
+    assert len(fast) == len(corpus)
+    assert_same(fast, reference_scores(corpus, analyzer, "退款到账", p))
+    # the best article without the phrase in its title is passed by boosted ones behind it
+    ranking = [hit.id for hit in index.search("退款到账", limit=5).hits]
+    assert ranking[0] == "r000" and ranking[1] == "r007"
