@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from servicecoach.knowledge.engine.analysis import Analyzer, AnalyzerConfig, SynonymTable, normalise
+from servicecoach.knowledge.engine.analysis import (
+    MAX_QUERY_CHARS,
+    Analyzer,
+    AnalyzerConfig,
+    SynonymTable,
+    normalise,
+)
 
 
 def test_normalise_maps_full_width_and_case_one_character_to_one():
@@ -87,3 +93,9 @@ def test_default_config_reads_the_shipped_data_files():
     assert "的" in config.stop_words
     assert any("退钱" in group and "退款" in group for group in config.synonym_groups)
     assert AnalyzerConfig.from_dict(config.to_dict()) == config
+
+
+def test_only_the_beginning_of_a_very_long_query_counts(analyzer):
+    pasted = "退款" + "的" * MAX_QUERY_CHARS + "发票"
+    q = analyzer.analyse_query(pasted)
+    assert "退款" in q.typed and "发票" not in q.typed

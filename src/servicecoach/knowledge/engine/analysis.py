@@ -27,6 +27,7 @@ from pathlib import Path
 import jieba
 
 DATA_DIR = Path(__file__).parent / "data"
+MAX_QUERY_CHARS = 200
 
 # A few traditional characters seen in customer messages typed on Taiwanese/Hong Kong keyboards;
 # one character to one character only, so offsets survive.
@@ -293,7 +294,11 @@ class Analyzer:
         return [span[0] for span in self._gram_spans(text)]
 
     def analyse_query(self, text: str, *, synonym_weight: float = 0.6) -> QueryTerms:
-        """Weighted terms of a query: typed words 1.0, their synonyms ``synonym_weight``."""
+        """Weighted terms of a query: typed words 1.0, their synonyms ``synonym_weight``.
+
+        Only the first ``MAX_QUERY_CHARS`` characters count (an agent may paste a whole message).
+        """
+        text = text[:MAX_QUERY_CHARS]
         typed = self.words(text)
         words: dict[str, float] = dict.fromkeys(typed, 1.0)
         for word in typed:

@@ -195,7 +195,12 @@ class _Postings:
 
 
 class SearchIndex:
-    """The knowledge-search index. Not thread-safe for writes; reads may run concurrently."""
+    """The knowledge-search index.
+
+    Searches may run concurrently with each other, but not with a write (``add``, ``update``,
+    ``remove``, ``add_words``): a write resizes arrays that a running search reads through numpy
+    views. The web layer holds a lock (or a fresh copy per process) around writes.
+    """
 
     def __init__(self, analyzer: Analyzer | None = None, params: ScoringParams | None = None) -> None:
         self.analyzer = analyzer if analyzer is not None else Analyzer()
