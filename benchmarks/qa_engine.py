@@ -8,7 +8,9 @@ then measures, with the built-in zh pack and its scorecard:
 1. the floor: read the file and parse each line with orjson, nothing else;
 2. reading into Conversation objects (orjson + the conversation-v1 validation of readers.py);
 3. the engine on one core, end to end as ``qa run`` does it (read, validate, all rules, customer
-   emotion, scorecard, result JSON line), and its parts on already-read conversations;
+   emotion, scorecard, result JSON line) with the batched evaluator (engine/batch.py, batches of
+   ``--batch`` conversations) and with the per-conversation fast evaluator, and their parts on
+   already-read conversations;
 4. the naive baseline: the reference evaluator (one rule, one word, one message at a time);
 5. peak memory (ru_maxrss of a fresh ``qa run`` process) at two input sizes;
 6. ``qa run --jobs 1`` and ``--jobs 2`` wall time.
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive", type=int, default=500, help="conversations for the naive baseline")
     parser.add_argument("--sample", type=int, default=5_000, help="conversations for the in-process figures")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=1024, help="conversations per batch (qa run: 1024)")
     parser.add_argument("--workdir", default="/tmp")
     args = parser.parse_args(argv)
 
@@ -125,10 +128,40 @@ def main(argv: list[str] | None = None) -> int:
         for number, raw in iter_jsonl_raw(small):
             inspect(parse_jsonl_line(raw, file="x", line=number))
 
+    size = args.batch
+
+    def end_to_end_batched():
+        inspect = inspector.inspect_json_batch  # what qa run calls
+        chunk = []
+        for number, raw in iter_jsonl_raw(small):
+            chunk.append(parse_jsonl_line(raw, file="x", line=number))
+            if len(chunk) >= size:
+                inspect(chunk)
+                chunk = []
+        if chunk:
+            inspect(chunk)
+
+    def batched(engine, items):
+        return lambda: [engine.evaluate(items[i : i + size]) for i in range(0, len(items), size)]
+
     total = sum(1 for _ in iter_jsonl_raw(small))
     t_floor = best(floor, args.repeat) / total
     t_read = best(read, args.repeat) / total
     t_e2e = best(end_to_end, args.repeat) / total
+    t_e2e_b = best(end_to_end_batched, args.repeat) / total
+    batch_engine = rules_only.batch
+    t_rules_b = best(batched(batch_engine, convs), args.repeat) / n
+    from servicecoach.quality.engine.batch import BatchRuleSet
+    from servicecoach.quality.engine.fast import CompiledRuleSet
+    from servicecoach.quality.engine.rules import RuleSet
+
+    n_batched = sum(batch_engine.batched)
+    only_b = BatchRuleSet(CompiledRuleSet(RuleSet(id="b", version="1", rules=[
+        r for r, ok in zip(inspector.ruleset.rules, batch_engine.batched) if ok]), analyse=lambda conv: _CALM))
+    only_f = batch_engine.fallback
+    t_only_b = best(batched(only_b, convs), args.repeat) / n
+    t_only_b_fast = best(lambda: [only_b.compiled.evaluate(c) for c in convs], args.repeat) / n
+    t_only_f = best(lambda: [only_f.evaluate(c) for c in convs], args.repeat) / n if only_f else 0.0
     t_rules = best(lambda: [rules_only.engine.evaluate(c) for c in convs], args.repeat) / n
     t_emotion = best(lambda: [analyse(c) for c in convs], args.repeat) / n
     outcomes = [engine.evaluate(c) for c in convs]
@@ -147,13 +180,21 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## One core (process time, best of runs)")
     print(f"floor: read + orjson.loads              {rate(t_floor)}")
     print(f"read: + conversation-v1 validation      {rate(t_read)}")
-    print(f"engine end to end (= qa run, 1 job)     {rate(t_e2e)}   {t_e2e / t_floor:.1f}x the floor")
+    print(f"engine end to end, batched (= qa run)   {rate(t_e2e_b)}   {t_e2e_b / t_floor:.1f}x the floor")
+    print(f"engine end to end, per conversation     {rate(t_e2e)}   {t_e2e / t_floor:.1f}x the floor "
+          f"(--per-conversation)")
+    print(f"  rules only, batched evaluator         {rate(t_rules_b)}")
     print(f"  rules only, fast evaluator            {rate(t_rules)}")
+    print(f"  the {n_batched} rules with a batched form: batched  {rate(t_only_b)}")
+    print(f"  the same {n_batched} rules, fast evaluator          {rate(t_only_b_fast)}   batched is {t_only_b_fast / t_only_b:.1f}x faster")
+    print(f"  the {len(batch_engine.fallback_ids)} others (per conversation: {', '.join(batch_engine.fallback_ids)})  {rate(t_only_f)}")
     print(f"  customer emotion (emotion.analyse)    {rate(t_emotion)}")
     print(f"  scorecard (shared item records)       {rate(t_score)}")
     print(f"  result record + orjson.dumps          {rate(t_result)}")
     print(f"naive: reference evaluator + scorecard  {rate(t_naive)}   fast rules are {t_naive / t_rules:.0f}x faster")
-    print(f"naive end to end (same read/write)      {rate(t_naive_e2e)}   engine end to end is {t_naive_e2e / t_e2e:.1f}x faster")
+    print(f"  batched rules are {t_naive / t_rules_b:.0f}x faster than the naive loop")
+    print(f"naive end to end (same read/write)      {rate(t_naive_e2e)}   engine end to end is {t_naive_e2e / t_e2e_b:.1f}x "
+          f"faster batched, {t_naive_e2e / t_e2e:.1f}x per conversation")
     # the text-matching part alone: the rules made only of keywords (and not/and/or over them)
     from servicecoach.quality.engine.fast import CompiledRuleSet
     from servicecoach.quality.engine.rules import And, Keywords, Not, Or, RuleSet, iter_leaves
@@ -163,20 +204,26 @@ def main(argv: list[str] | None = None) -> int:
     text_set = RuleSet(id="kw", version="1", rules=text_rules)
     fast_text = CompiledRuleSet(text_set, analyse=lambda conv: _CALM)
     t_text_fast = best(lambda: [fast_text.evaluate(c) for c in convs], args.repeat) / n
+    t_text_batch = best(batched(BatchRuleSet(fast_text), convs), args.repeat) / n
     t_text_ref = best(lambda: [reference.evaluate(text_set, c, lambda conv: _CALM) for c in naive_convs], 1) / len(naive_convs)
     print(f"keyword rules only ({len(text_rules)} rules, {sum(len(a) for r in text_rules for leaf in iter_leaves(r.condition) if isinstance(leaf, Keywords) for a in leaf.items)} words):")
     print(f"  fast (one matcher scan)               {rate(t_text_fast)}")
-    print(f"  reference (str.find per word/message) {rate(t_text_ref)}   fast is {t_text_ref / t_text_fast:.0f}x faster")
+    print(f"  batched (one matcher scan per batch)  {rate(t_text_batch)}")
+    print(f"  reference (str.find per word/message) {rate(t_text_ref)}   fast is {t_text_ref / t_text_fast:.0f}x faster, "
+          f"batched {t_text_ref / t_text_batch:.0f}x")
     for backend in ("ahocorasick", "python"):
-        other = Inspector.load("zh", backend=backend, analyse=lambda conv: _CALM).engine
-        t_other = best(lambda other=other: [other.evaluate(c) for c in convs], args.repeat) / n
-        print(f"  rules only, {backend:<12} matcher     {rate(t_other)}")
+        other = Inspector.load("zh", backend=backend, analyse=lambda conv: _CALM)
+        t_other = best(lambda other=other: [other.engine.evaluate(c) for c in convs], args.repeat) / n
+        t_other_b = best(batched(other.batch, convs), args.repeat) / n
+        print(f"  rules only, {backend:<12} matcher     {rate(t_other)}   batched {rate(t_other_b)}")
 
     print("\n## Memory and processes (fresh `servicecoach qa run` processes, wall time)")
     out = work / "qa-bench-out.jsonl"
     for path, count in ((small, args.small), (large, args.large)):
         wall, rss = run_cli(["run", "--rules", "zh", str(path), "-o", str(out), "--no-progress"])
         print(f"{count:>8,} conversations, --jobs 1: peak RSS {rss / 1024:6.1f} MiB, wall {wall:6.1f} s ({count / wall:,.0f} conv/s)")
+    wall_pc, _ = run_cli(["run", "--rules", "zh", str(small), "-o", str(out), "--no-progress", "--per-conversation"])
+    print(f"{args.small:>8,} conversations, --jobs 1 --per-conversation: wall {wall_pc:6.1f} s ({args.small / wall_pc:,.0f} conv/s)")
     wall2, rss2 = run_cli(["run", "--rules", "zh", str(large), "-o", str(out), "--jobs", "2", "--no-progress"])
     print(f"{args.large:>8,} conversations, --jobs 2: peak RSS {rss2 / 1024:6.1f} MiB (main process), wall {wall2:6.1f} s "
           f"({args.large / wall2:,.0f} conv/s)")

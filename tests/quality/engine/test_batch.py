@@ -15,7 +15,7 @@ from servicecoach.quality.engine.fast import CompiledRuleSet, available_backends
 from servicecoach.quality.engine.model import Conversation, Message
 from servicecoach.quality.engine.rules import parse_ruleset
 
-MESSAGES = [(role, text) for role in ("customer", "agent", "bot") for text in ("投诉了", "抱歉 13812345678", "好")]
+MESSAGES = [(role, text) for role in ("customer", "agent", "bot") for text in ("投诉了", "抱歉 13812345678", "好吗？好")]
 
 
 def conditions():
@@ -49,6 +49,9 @@ def conditions():
         {"count": {"metric": "messages", "role": "agent", "under": 2}},
         {"count": {"metric": "message_length", "role": "any", "over": 3, "count": 2}},
         {"sensitive": {"kinds": ["mobile"], "role": "agent"}},
+        {"count": {"metric": "repeat", "role": "any", "times": 2, "min_length": 1}},
+        {"count": {"metric": "repeat", "role": "customer", "times": 2, "min_length": 1, "questions_only": True}},
+        {"count": {"metric": "repeat", "role": "agent", "times": 3, "min_length": 2}},
         {"channel": {"in": ["call"], "otherwise": "not_applicable"}},
         {"label": {"name": "csat", "lte": 2}},
     ]

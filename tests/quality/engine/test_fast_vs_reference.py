@@ -121,6 +121,8 @@ other_leaves = st.sampled_from([
     {"call": {"metric": "overlap", "role": "agent"}},
     {"call": {"metric": "speech_rate", "over": 10, "per": "average"}},
     {"count": {"metric": "repeat", "role": "any", "times": 2, "min_length": 1}},
+    {"count": {"metric": "repeat", "role": "customer", "times": 2, "min_length": 1, "questions_only": True}},
+    {"count": {"metric": "repeat", "role": "agent", "times": 3, "min_length": 2}},
     {"count": {"metric": "message_length", "role": "agent", "over": 5}},
     {"emotion": {"over": 0.5}},
     {"emotion": {"trend": "rising"}},

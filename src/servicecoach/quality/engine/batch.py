@@ -25,8 +25,10 @@ property test holds equal to the reference evaluator; tests hold this one equal 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -54,9 +56,14 @@ from .rules import (
 from .sensitive import PREFILTER as SENSITIVE_PREFILTER
 from .sensitive import find_sensitive
 
+_TEXT, _ROLE, _TIME, _END = (attrgetter(name) for name in ("text", "role", "time", "end"))
 ROLE_CODES = {"customer": 0, "agent": 1, "bot": 2, "system": 3}
 _STATE = {1: True, 0: False, -1: None}
+_CODE = {True: 1, False: 0, None: -1}
 _EMPTY = np.zeros((0, 4), dtype=np.int64)
+# letters (not cased, not marks, not stripped as punctuation) that glue clauses together for normalising
+_GLUE = ("\U0002a6d6", "\U0002a6d5", "\U0002a6d4", "\u3007")
+_SPLIT = measures._SPLIT
 _TIMING = ("left_waiting", "duration", "first_response", "reply_latency", "longest_wait")
 
 
@@ -69,7 +76,7 @@ def batchable(node: Any) -> bool:
     if isinstance(node, Context):
         return batchable(node.trigger) and batchable(node.expect)
     if isinstance(node, Count):
-        return node.metric in ("messages", "message_length")
+        return node.metric in ("messages", "message_length", "repeat")
     if isinstance(node, Timing):
         return node.metric in _TIMING
     if isinstance(node, Channel | Label):
@@ -93,16 +100,9 @@ class _Batch:
         self.convs = convs
         self.B = B = len(convs)
         counts = [len(c.messages) for c in convs]
-        texts: list[str] = []
-        roles: list[str] = []
-        times: list[Any] = []
-        ends: list[Any] = []
-        for c in convs:
-            for m in c.messages:
-                texts.append(m.text)
-                roles.append(m.role)
-                times.append(m.time)
-                ends.append(m.end)
+        msgs = [m for c in convs for m in c.messages]
+        texts = list(map(_TEXT, msgs))
+        roles = list(map(_ROLE, msgs))
         self.texts = texts
         self.M = M = len(texts)
         self.counts = np.array(counts, dtype=np.int64)
@@ -111,10 +111,9 @@ class _Batch:
         self.conv_of = np.repeat(np.arange(B, dtype=np.int64), self.counts)
         self.local = np.arange(M, dtype=np.int64) - self.first[:-1][self.conv_of]
         codes = ROLE_CODES
-        self.role = np.fromiter((codes[r] for r in roles), dtype=np.int8, count=M)
+        self.role = np.fromiter(map(codes.__getitem__, roles), dtype=np.int8, count=M)
         self.length = np.fromiter(map(len, texts), dtype=np.int64, count=M)
-        self._times = times
-        self._ends = ends
+        self._msgs = msgs
         self._time: np.ndarray | None = None
         self._timed: np.ndarray | None = None
         self._role_masks: dict[str, np.ndarray] = {}
@@ -165,7 +164,7 @@ class _Batch:
         """Message times (NaN where missing) and, per conversation, whether every message has one
         (and there is at least one message)."""
         if self._time is None:
-            t = np.array([np.nan if v is None else v for v in self._times], dtype=np.float64)
+            t = np.array([np.nan if v is None else v for v in map(_TIME, self._msgs)], dtype=np.float64)
             missing = np.bincount(self.conv_of, weights=np.isnan(t), minlength=self.B)
             self._time = t
             self._timed = (missing == 0) & (self.counts > 0)
@@ -174,7 +173,7 @@ class _Batch:
     def stops(self) -> np.ndarray:
         """Per message: its end when it has one, else its time."""
         t, _ = self.times()
-        e = np.array([np.nan if v is None else v for v in self._ends], dtype=np.float64)
+        e = np.array([np.nan if v is None else v for v in map(_END, self._msgs)], dtype=np.float64)
         return np.where(np.isnan(e), t, e)
 
     def waits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -233,6 +232,17 @@ class _Batch:
         if self._lines is None:
             self._lines = "\n".join(self.texts)
         return self._lines
+
+    def digit_runs(self) -> np.ndarray:
+        """Messages (global indices) holding four ASCII digits in a row (the sensitive-data
+        finder's first look, ``[0-9]{4}``), found on the code points of the whole batch at once."""
+        code = np.frombuffer(self.joined_lines().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        digit = (code >= 0x30) & (code <= 0x39)
+        if len(digit) < 4:
+            return np.zeros(0, dtype=np.int64)
+        run = digit[:-3] & digit[1:-2] & digit[2:-1] & digit[3:]  # the newline between messages is no digit
+        at = np.nonzero(run)[0]
+        return np.unique(np.searchsorted(self.offsets(), at, side="right") - 1)
 
     def candidates(self, pattern: Any) -> np.ndarray:
         """Messages (global indices) that a search of ``pattern`` over the joined texts touches: every
@@ -420,6 +430,8 @@ class BatchRuleSet:
             if node.metric == "messages":
                 n = np.bincount(b.conv_of[mask], minlength=B)
                 return _within(n, node.over, node.under).astype(np.int8), _EMPTY
+            if node.metric == "repeat":
+                return self._repeat(node, b)
             # message_length
             long = mask & _within(b.length, node.over, node.under)
             n = np.bincount(b.conv_of[long], minlength=B)
@@ -473,7 +485,7 @@ class BatchRuleSet:
                         out.append((c, i, s, e))
         else:
             kinds = frozenset(node.kinds)
-            cand = b.candidates(SENSITIVE_PREFILTER)
+            cand = b.digit_runs() if SENSITIVE_PREFILTER.pattern == "[0-9]{4}" else b.candidates(SENSITIVE_PREFILTER)
             cand = cand[b.scope_mask(node.scope)[cand]]
             for gm in cand.tolist():
                 c, i = int(conv_of[gm]), int(local[gm])
@@ -548,6 +560,82 @@ class BatchRuleSet:
             rows.append(e_rows[covered[e_gm]])
         return state, np.concatenate(rows)
 
+    def _repeat(self, node: Count, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
+        """The same clause (normalised) said ``times`` times or more in a conversation, for the whole
+        batch: the role's texts joined by newlines (a clause mark, so no clause crosses messages)
+        are split into clauses once; the clauses are normalised all at once, joined by a letter
+        that occurs in no text (so stripping and lower-casing cannot reach across it); equal
+        clauses of a conversation are counted with ``np.unique``."""
+        B = b.B
+        state = np.zeros(B, dtype=np.int8)
+        gms = np.nonzero(b.role_mask(node.role))[0]
+        if not len(gms):
+            return state, _EMPTY
+        texts = b.texts
+        mine = [texts[g] for g in gms.tolist()]
+        joined = "\n".join(mine)
+        glue = next((c for c in _GLUE if c not in joined), None)
+        if glue is None:  # every candidate letter occurs in the texts: per conversation, as measures does
+            return self._per_conversation(node, b)
+        parts = _SPLIT.split(joined)  # clause, marks, clause, ..., clause
+        plen = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        pstart = np.zeros(len(parts), dtype=np.int64)
+        np.cumsum(plen[:-1], out=pstart[1:])
+        bodies = parts[0::2]
+        bstart, blen = pstart[0::2], plen[0::2]
+        mlen = np.fromiter(map(len, mine), dtype=np.int64, count=len(mine))
+        moff = np.zeros(len(mine), dtype=np.int64)
+        np.cumsum(mlen[:-1] + 1, out=moff[1:])
+        bm = np.searchsorted(moff, bstart, side="right") - 1  # each clause's message (among ``mine``)
+        minimum = node.min_length
+        ok = blen >= minimum
+        if node.questions_only:
+            # a question mark in the marks that follow the clause within its message, or a question word
+            bend = bstart + blen
+            marks_end = np.empty(len(bodies), dtype=np.int64)
+            marks_end[:-1] = pstart[2::2]
+            marks_end[-1] = bend[-1]
+            hi = np.minimum(marks_end, moff[bm] + mlen[bm])
+            code = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            qpos = np.nonzero((code == 0x3F) | (code == 0xFF1F))[0]
+            marked = np.searchsorted(qpos, hi) > np.searchsorted(qpos, bend)
+            wpos = np.array([m.start() for m in measures._QUESTION.finditer(joined)], dtype=np.int64)
+            worded = np.searchsorted(wpos, bend) > np.searchsorted(wpos, bstart)
+            ok &= marked | worded
+        norms = measures._STRIP.sub("", glue.join(bodies)).lower().split(glue)
+        nlen = np.fromiter(map(len, norms), dtype=np.int64, count=len(norms))
+        ok &= nlen >= minimum
+        if not ok.any():
+            return state, _EMPTY
+        table: dict[str, int] = {}
+        ids = np.fromiter(map(table.setdefault, norms, itertools.count()), dtype=np.int64, count=len(norms))
+        conv = b.conv_of[gms[bm]]
+        keep = np.nonzero(ok)[0]
+        key = conv[keep] * (len(norms) + 1) + ids[keep]
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        said = keep[counts[inverse.ravel()] >= node.times]
+        state[conv[said]] = 1
+        rows = []
+        local = b.local
+        for k in said.tolist():
+            body = bodies[k]
+            m = int(bm[k])
+            start = int(bstart[k] - moff[m])
+            rows.append((int(conv[k]), int(local[gms[m]]), start + len(body) - len(body.lstrip()),
+                         start + len(body.rstrip())))
+        return state, np.array(rows, dtype=np.int64) if rows else _EMPTY
+
+    @staticmethod
+    def _per_conversation(node: Count, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
+        state = np.zeros(b.B, dtype=np.int8)
+        rows = []
+        for ci, conv in enumerate(b.convs):
+            held, evidence = measures.eval_count(node, conv)
+            if held:
+                state[ci] = 1
+                rows += [(ci, *sp) for sp in evidence]
+        return state, np.array(rows, dtype=np.int64) if rows else _EMPTY
+
     def _timing(self, node: Timing, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
         B = b.B
         metric = node.metric
@@ -564,9 +652,9 @@ class BatchRuleSet:
         if metric == "duration":
             stops = b.stops()
             stop = np.full(B, -np.inf)
-            with np.errstate(invalid="ignore"):  # NaN times: conversations that are not applicable
-                np.maximum.at(stop, b.conv_of, stops)
             has = b.counts > 0
+            if has.any():
+                stop[has] = np.maximum.reduceat(stops, b.first[:-1][has])  # NaN: not applicable below
             start = np.zeros(B)
             start[has] = t[b.first[:-1][has]]
             state = _within(stop - start, node.over, node.under).astype(np.int8)
@@ -624,21 +712,23 @@ class BatchRuleSet:
             return []
         b = _Batch(self, convs)
         rules = self.compiled.ruleset.rules
-        columns: list[list] = []
+        R = len(rules)
+        matrix = np.zeros((b.B, R), dtype=np.int8)  # states: 1 holds, 0 does not, -1 not applicable
         evidence: list[dict[int, list] | None] = []
         fb: list[Outcome] | None = None
         if self.fallback is not None:
             fb = [self.fallback.evaluate(c) for c in convs]
-        for rule, ok in zip(rules, self.batched):
+        for j, (rule, ok) in enumerate(zip(rules, self.batched)):
             if not ok:
                 rid = rule.id
-                columns.append([o.states[rid] for o in fb])  # type: ignore[union-attr]
+                matrix[:, j] = [_CODE[o.states[rid]] for o in fb]  # type: ignore[union-attr]
                 evidence.append(None)
                 continue
             state, rows = self._eval(rule.condition, b)
             if rule.when is not None:
                 w, _ = self._eval(rule.when, b)
                 state = np.where(w == 1, state, -1).astype(np.int8)
+            matrix[:, j] = state
             by_conv: dict[int, list] = {}
             if len(rows):
                 rows = rows[state[rows[:, 0]] == 1]
@@ -648,13 +738,17 @@ class BatchRuleSet:
                         by_conv[c] = [(mi, s, e)]
                     else:
                         lst.append((mi, s, e))
-            columns.append([_STATE[x] for x in state.tolist()])
             evidence.append(by_conv)
         ids = self.rule_ids
+        to_state = _STATE.__getitem__
+        rows_states = [list(map(to_state, row)) for row in matrix.tolist()]
+        fired_c, fired_r = np.nonzero(matrix == 1)  # in conversation order, then rule order
+        fired: list[list[int]] = [[] for _ in convs]
+        for c, j in zip(fired_c.tolist(), fired_r.tolist()):
+            fired[c].append(j)
         out = []
         rule_hits = measures.rule_hits
-        for ci, (conv, row) in enumerate(zip(convs, zip(*columns))):
-            states = dict(zip(ids, row))
+        for ci, conv in enumerate(convs):
             hits: list[tuple] = []
             fb_hits: dict[str, list] | None = None
             emotion = None
@@ -665,13 +759,12 @@ class BatchRuleSet:
                     fb_hits = {}
                     for h in o.hits:
                         fb_hits.setdefault(h[0], []).append(h)
-            for rid, st, ev in zip(ids, row, evidence):
-                if not st:
-                    continue
+            for j in fired[ci]:
+                ev = evidence[j]
                 if ev is None:
                     if fb_hits is not None:
-                        hits += fb_hits.get(rid, ())
+                        hits += fb_hits.get(ids[j], ())
                 else:
-                    hits += rule_hits(rid, conv, ev.get(ci, []))
-            out.append(Outcome(states=states, hits=hits, emotion=emotion))
+                    hits += rule_hits(ids[j], conv, ev.get(ci, []))
+            out.append(Outcome(states=dict(zip(ids, rows_states[ci])), hits=hits, emotion=emotion))
         return out
