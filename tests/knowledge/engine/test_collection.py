@@ -60,3 +60,21 @@ def test_bad_collection_line_is_reported_with_file_line_and_field(tmp_path):
     queries.write_text("{oops\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"queries.jsonl, line 1: not valid JSON"):
         load_queries(queries)
+
+
+@pytest.fixture(scope="module")
+def collection_index(collection_articles):
+    return SearchIndex.build(collection_articles)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("退款多就到账", "faq-061"),  # typo: 久 -> 就; the words 退款 and 到账 still carry it
+        ("扫地机器人保养", "faq-127"),
+        ("ＶＩＰ有啥权益", "faq-095"),  # full width, and vip ~ 会员 through the synonyms
+    ],
+)
+def test_typos_and_full_width_still_find_the_answer(collection_index, query, expected):
+    top3 = [hit.id for hit in collection_index.search(query, limit=3).hits]
+    assert expected in top3
