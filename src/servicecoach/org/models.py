@@ -134,7 +134,7 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("calendar overrides")
 
     def __str__(self) -> str:
-        return f"{self.date}: {'working' if self.is_working_day else 'off'}"
+        return f"{self.date}: {_('working day') if self.is_working_day else _('day off')}"
 
 
 class AuditAction(models.TextChoices):
