@@ -53,6 +53,11 @@ def conditions():
         {"count": {"metric": "repeat", "role": "customer", "times": 2, "min_length": 1, "questions_only": True}},
         {"count": {"metric": "repeat", "role": "agent", "times": 3, "min_length": 2}},
         {"channel": {"in": ["call"], "otherwise": "not_applicable"}},
+        {"call": {"metric": "silence", "over": 4}},
+        {"call": {"metric": "overlap", "role": "agent"}},
+        {"call": {"metric": "overlap", "role": "any", "over": 3, "count": 2}},
+        {"call": {"metric": "speech_rate", "role": "agent", "over": 30}},  # 4 chars in 8 s: exactly 30
+        {"call": {"metric": "speech_rate", "role": "any", "over": 30, "per": "average"}},
         {"label": {"name": "csat", "lte": 2}},
     ]
     return out
@@ -72,9 +77,13 @@ def small_conversations(longest: int = 4):
             # above; every seventh conversation without times, every fourth a call
             k = len(convs)
             step = (5.0, 10.0, 20.0)[k % 3] if k % 7 else None
-            msgs = [Message(role, text, time=None if step is None else step * i) for i, (role, text) in enumerate(seq)]
+            call = k % 4 == 0  # calls: utterances 3, 8 or 15 s long, so some overlap the next one
+            length = (3.0, 8.0, 15.0)[(k // 4 + 1) % 3]
+            msgs = [Message(role, text, time=None if step is None else step * i,
+                            end=step * i + length if call and step is not None else None)
+                    for i, (role, text) in enumerate(seq)]
             convs.append(Conversation(id=str(k), messages=msgs, labels={"csat": k % 5},
-                                      channel="call" if k % 4 == 0 else "chat"))
+                                      channel="call" if call else "chat"))
     return convs
 
 
@@ -96,8 +105,9 @@ def test_batched_equals_reference_on_every_small_conversation(backend):
         fired += len(expected.fired)
     if len(convs) < 6561:
         return
-    # the cases are not trivial: every rule but the "all of 抱歉 and 好 in one message" ones (no text here
-    # holds both) and the channel rule (true or not applicable, never false) fires somewhere and not elsewhere
+    # the cases are not trivial: every rule but the six "all of 抱歉 and 好 in one message" ones (no text
+    # here holds both) and the channel rule (true or not applicable, never false) fires somewhere and
+    # not elsewhere
     varied = [r.id for r in RULESET.rules if {o.states[r.id] for o in got} >= {True, False}]
     assert len(varied) >= len(RULESET.rules) - 7, sorted({r.id for r in RULESET.rules} - set(varied))
     assert fired > len(convs)

@@ -39,6 +39,7 @@ from .measures import Outcome
 from .model import Conversation
 from .rules import (
     And,
+    Call,
     Channel,
     Context,
     Count,
@@ -79,6 +80,8 @@ def batchable(node: Any) -> bool:
         return node.metric in ("messages", "message_length", "repeat")
     if isinstance(node, Timing):
         return node.metric in _TIMING
+    if isinstance(node, Call):
+        return node.metric in ("silence", "overlap", "speech_rate")
     if isinstance(node, Channel | Label):
         return True
     if isinstance(node, Not):
@@ -115,6 +118,7 @@ class _Batch:
         self.length = np.fromiter(map(len, texts), dtype=np.int64, count=M)
         self._msgs = msgs
         self._time: np.ndarray | None = None
+        self._end: np.ndarray | None = None
         self._timed: np.ndarray | None = None
         self._role_masks: dict[str, np.ndarray] = {}
         self._role_rank: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -170,10 +174,16 @@ class _Batch:
             self._timed = (missing == 0) & (self.counts > 0)
         return self._time, self._timed
 
+    def ends(self) -> np.ndarray:
+        """Message end times (NaN where missing)."""
+        if self._end is None:
+            self._end = np.array([np.nan if v is None else v for v in map(_END, self._msgs)], dtype=np.float64)
+        return self._end
+
     def stops(self) -> np.ndarray:
         """Per message: its end when it has one, else its time."""
         t, _ = self.times()
-        e = np.array([np.nan if v is None else v for v in map(_END, self._msgs)], dtype=np.float64)
+        e = self.ends()
         return np.where(np.isnan(e), t, e)
 
     def waits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -439,6 +449,8 @@ class BatchRuleSet:
             return state, self._whole(b, np.nonzero(long)[0])
         if isinstance(node, Timing):
             return self._timing(node, b)
+        if isinstance(node, Call):
+            return self._call(node, b)
         raise TypeError(f"no batched form for {node!r}")
 
     @staticmethod
@@ -635,6 +647,46 @@ class BatchRuleSet:
                 state[ci] = 1
                 rows += [(ci, *sp) for sp in evidence]
         return state, np.array(rows, dtype=np.int64) if rows else _EMPTY
+
+    def _call(self, node: Call, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
+        """Call metrics over utterances with start and end times (else not applicable)."""
+        B = b.B
+        t, _ = b.times()
+        e = b.ends()
+        has = b.counts > 0
+        missing = np.bincount(b.conv_of, weights=np.isnan(t) | np.isnan(e), minlength=B)
+        call = (missing == 0) & has
+        mask = b.role_mask(node.role)
+        state = np.full(B, -1, dtype=np.int8)
+        if node.metric in ("silence", "overlap"):
+            cur = np.nonzero(b.local > 0)[0]  # every message but each conversation's first
+            prev = cur - 1
+            with np.errstate(invalid="ignore"):
+                if node.metric == "silence":
+                    ok = mask[cur] & _within(t[cur] - e[prev], node.over, node.under)
+                else:
+                    overlap = np.minimum(e[prev], e[cur]) - t[cur]
+                    ok = (b.role[prev] != b.role[cur]) & mask[cur] & (overlap > 0) & _within(overlap, node.over, node.under)
+            found = cur[ok]
+            n = np.bincount(b.conv_of[found], minlength=B)
+            state[call] = (n >= node.count)[call]
+            return state, self._whole(b, found)
+        # speech rate, characters per minute
+        with np.errstate(invalid="ignore"):
+            timed = mask & (e > t) & (b.length > 0)
+        n = np.bincount(b.conv_of[timed], minlength=B)
+        judged = call & (n > 0)
+        if node.per == "average":
+            chars = np.bincount(b.conv_of[timed], weights=b.length[timed], minlength=B)
+            minutes = np.bincount(b.conv_of[timed], weights=(e - t)[timed], minlength=B) / 60
+            with np.errstate(invalid="ignore", divide="ignore"):
+                state[judged] = _within(chars / minutes, node.over, node.under)[judged]
+            return state, _EMPTY
+        at = np.nonzero(timed)[0]
+        fast = at[_within(b.length[at] * 60 / (e[at] - t[at]), node.over, node.under)]
+        k = np.bincount(b.conv_of[fast], minlength=B)
+        state[judged] = (k >= node.count)[judged]
+        return state, self._whole(b, fast)
 
     def _timing(self, node: Timing, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
         B = b.B
