@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import machine
 from servicecoach.kpi.engine.scoring import score_month
 from servicecoach.kpi.engine.tables import read_table, write_csv, write_xlsx
 from servicecoach.kpi.engine.template import builtin_templates
@@ -157,16 +157,6 @@ def main() -> None:
                   f"(reads the whole file, scores and writes {len(results)} agents)")
 
 
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs ({model or platform.machine()}), Python {platform.python_version()}"
 
 
 if __name__ == "__main__":

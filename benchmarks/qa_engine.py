@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import gc
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -35,6 +32,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_conversations  # noqa: E402
+from _common import best, machine  # noqa: E402
 from servicecoach.quality.engine import reference  # noqa: E402
 from servicecoach.quality.engine.emotion import analyse  # noqa: E402
 from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_line  # noqa: E402
@@ -44,27 +42,8 @@ from servicecoach.quality.engine.scorecard import score  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def best(fn, repeat: int) -> float:
-    """Best process time of ``repeat`` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
 
 
 def run_cli(args: list[str]) -> tuple[float, int]:

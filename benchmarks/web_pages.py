@@ -12,13 +12,10 @@ Figures go to docs/benchmarks.md ("Web shell").
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from _common import build_large_org, django_in_temp_dir, grant_login, machine, time_requests
 
 
 def main() -> int:
@@ -28,36 +25,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="sc-bench-")
-    os.environ["SERVICECOACH_VAR_DIR"] = tmp
-    os.environ.pop("SERVICECOACH_DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicecoach.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    tmp = django_in_temp_dir("sc-bench-")
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from servicecoach.org import services
-    from servicecoach.org.models import AuditEntry, OrgUnit, Person, Role, RoleAssignment, UnitKind, User
-
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
+    from servicecoach.org.models import AuditEntry, OrgUnit, Person, Role
 
     started = time.perf_counter()
-    company = services.unit_create(actor=None, name="总公司", code="HQ", kind=UnitKind.COMPANY)
-    departments = [services.unit_create(actor=None, name=f"部门{d}", code=f"D{d}", kind=UnitKind.DEPARTMENT,
-                                        parent=company) for d in range(10)]
-    teams = [services.unit_create(actor=None, name=f"小组{t}", code=f"T{t}", kind=UnitKind.TEAM,
-                                  parent=departments[t % 10]) for t in range(max(args.people // 100, 10))]
-    people = Person.objects.bulk_create([
-        Person(employee_no=f"E{i:06d}", name=f"员工{i}", unit=teams[i % len(teams)],
-               level=("junior", "intermediate", "senior")[i % 3]) for i in range(args.people)
-    ])
-    RoleAssignment.objects.bulk_create([RoleAssignment(person=p, role=Role.AGENT) for p in people])
+    departments, teams, people = build_large_org(args.people)
     AuditEntry.objects.bulk_create([
         AuditEntry(actor_name="批量", action=("create", "update", "login")[i % 3], object_type="org.person",
                    object_id=str(people[i % len(people)].pk), object_repr=f"员工{i % len(people)}",
@@ -66,12 +41,8 @@ def main() -> int:
     ], batch_size=2000)
 
     def login(person: Person, role: str, unit: OrgUnit | None = None) -> Client:
-        user = User.objects.create(username=f"{role}-bench")
-        person.user = user
-        person.save(update_fields=["user"])
-        services.role_grant(actor=None, person=person, role=role, unit=unit)
         client = Client()
-        client.force_login(user)
+        client.force_login(grant_login(person, role, unit))
         return client
 
     clients = {
@@ -79,10 +50,10 @@ def main() -> int:
         "supervisor": login(people[1], Role.SUPERVISOR, departments[1]),
         "agent": login(people[2], Role.AGENT),
     }
-    print(f"built {args.people} people, {len(teams)} teams, {args.audit} audit entries "
+    print(f"{machine()}\nbuilt {args.people} people, {len(teams)} teams, {args.audit} audit entries "
           f"in {time.perf_counter() - started:.1f} s (SQLite in {tmp})")
 
-    pages = [
+    time_requests(clients, [
         ("admin", "/"),
         ("supervisor", "/"),
         ("agent", "/"),
@@ -96,19 +67,7 @@ def main() -> int:
         ("admin", "/org/audit/"),
         ("admin", "/org/audit/?action=update&text=员工1"),
         ("admin", f"/org/audit/?page={args.audit // 50}"),
-    ]
-    print(f"{'who':<11} {'page':<34} {'median ms':>10} {'max ms':>8} {'queries':>8}")
-    for who, url in pages:
-        client = clients[who]
-        times = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        print(f"{who:<11} {url:<34} {statistics.median(times):>10.1f} {max(times):>8.1f} {len(queries):>8}")
+    ], args.repeat, label="page")
     connection.close()
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
