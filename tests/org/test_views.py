@@ -276,7 +276,7 @@ def test_audit_log_shows_choice_labels_not_codes(people):
     services.person_update(actor=people["admin"].user, person=people["aft_agent"], level=Level.SENIOR)
     response = _client(people["admin"]).get(reverse("org:audit-list"), {"action": AuditAction.UPDATE})
     changes = response.context["rows"][0]["changes"]
-    assert changes == [{"field": "职级", "before": "初级", "after": "高级", "is_pair": True}]
+    assert changes == [{"field": "级别", "before": "初级", "after": "高级", "is_pair": True}]
 
 
 def test_role_grant_form_has_no_preselected_role(people):
