@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from servicecoach.core import home
+from servicecoach.core import home, selectors
 from servicecoach.org.models import Role
 
 
@@ -58,13 +58,31 @@ def test_training_manager_home_shows_people_by_level(client_as, sample_org):
 
 
 @pytest.mark.parametrize(
-    ("role", "panel"),
-    [("trainer", "trainer_work"), ("mentor", "mentor_work"), ("qa_reviewer", "qa_work")],
+    ("role", "sees_working_days"),
+    [("trainer", True), ("mentor", True), ("qa_reviewer", True), ("supervisor", True),
+     ("training_manager", True), ("agent", False)],
 )
-def test_each_role_gets_its_own_panel(client_as, sample_org, role, panel):
+def test_people_who_plan_see_the_working_days_ahead(client_as, sample_org, role, sees_working_days):
     html = _html(client_as(role))
-    assert f'id="panel-{panel}"' in html
+    assert ('id="panel-working_days"' in html) is sees_working_days
     assert 'id="panel-admin_overview"' not in html
+
+
+@pytest.mark.django_db
+def test_working_days_panel_names_holidays_and_make_up_days():
+    from datetime import date
+
+    from django.utils import translation
+
+    from servicecoach.org import calendar
+
+    with translation.override("en"):
+        days = {d["date"]: d for d in calendar.unusual_days(date(2026, 2, 10), 30)}
+        reason = str(days[date(2026, 2, 16)]["reason"])
+    assert days[date(2026, 2, 14)]["working"] is True  # Saturday, Spring Festival make-up workday
+    assert days[date(2026, 2, 16)]["working"] is False  # Monday, Spring Festival
+    assert reason == "Spring Festival"
+    assert date(2026, 2, 13) not in days and date(2026, 2, 15) not in days  # ordinary Friday, Sunday
 
 
 @pytest.mark.parametrize(
@@ -81,12 +99,12 @@ def test_navigation_follows_roles(client_as, sample_org, role, sees_people):
 
 def test_a_later_capability_can_register_its_own_panel(client_as, sample_org):
     panel = home.register_panel(home.HomePanel(
-        key="test_extra", title="Extra panel", template="core/panels/coming_soon.html",
-        roles=frozenset({Role.QA_REVIEWER}), extra={"text": "queue of 3 conversations"},
+        key="test_extra", title="Extra panel of three", template="core/panels/working_days.html",
+        roles=frozenset({Role.AGENT}), data=selectors.home_working_days,
     ))
     try:
-        assert "queue of 3 conversations" in _html(client_as("qa_reviewer"))
-        assert "queue of 3 conversations" not in _html(client_as("agent"))
+        assert 'id="panel-test_extra"' in _html(client_as("agent"))
+        assert 'id="panel-test_extra"' not in _html(client_as("trainer"))
     finally:
         home.HOME_PANELS.pop(panel.key)
 

@@ -69,19 +69,9 @@ register_panel(HomePanel(
     roles=frozenset({Role.SUPERVISOR}), data=selectors.home_supervisor_teams, order=30, wide=True,
 ))
 register_panel(HomePanel(
-    key="trainer_work", title=_("Training sessions"), template="core/panels/coming_soon.html",
-    roles=frozenset({Role.TRAINER}), order=40,
-    extra={"text": _("The courses and classroom sessions you run will be listed here.")},
-))
-register_panel(HomePanel(
-    key="mentor_work", title=_("Mentoring"), template="core/panels/coming_soon.html",
-    roles=frozenset({Role.MENTOR}), order=50,
-    extra={"text": _("The new colleagues you mentor and their onboarding progress will be listed here.")},
-))
-register_panel(HomePanel(
-    key="qa_work", title=_("Quality inspection"), template="core/panels/coming_soon.html",
-    roles=frozenset({Role.QA_REVIEWER}), order=60,
-    extra={"text": _("Conversations sampled for your review, appeals and calibration sessions will be listed here.")},
+    key="working_days", title=_("Working days ahead"), template="core/panels/working_days.html",
+    roles=frozenset({Role.TRAINING_MANAGER, Role.TRAINER, Role.MENTOR, Role.QA_REVIEWER, Role.SUPERVISOR}),
+    data=selectors.home_working_days, order=60,
 ))
 register_panel(HomePanel(
     key="profile", title=_("My profile"), template="core/panels/profile.html",

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from servicecoach.org import calendar
 from servicecoach.org.models import (
     AuditEntry,
     Level,
@@ -27,6 +28,9 @@ from servicecoach.org.selectors import (
 )
 
 RECENT_HIRE_DAYS = 90
+# How far ahead the working-day panel looks, and the notice a classroom session needs.
+CALENDAR_LOOKAHEAD_DAYS = 60
+SESSION_NOTICE_WORKING_DAYS = 3
 
 
 def home_admin_summary(user: User) -> dict[str, Any]:
@@ -85,4 +89,21 @@ def home_profile(user: User) -> dict[str, Any]:
             pk__in=[int(pk) for pk in person.unit.path.strip("/").split("/") if pk]
         ).order_by("depth")),
         "assignments": list(assignments),
+    }
+
+
+def home_working_days(user: User) -> dict[str, Any]:
+    """Today, the earliest start of a classroom session announced today (3 working days' notice),
+    and the holidays and make-up workdays of the coming weeks: what people who plan training,
+    reviews and coaching need to know. The same for everyone: nothing here is scoped."""
+    today = timezone.localdate()
+    lookahead = [today + timedelta(days=n) for n in range(CALENDAR_LOOKAHEAD_DAYS)]
+    statuses = [calendar.calendar_status(d) for d in (today, lookahead[-1])]
+    return {
+        "today": statuses[0],
+        "notice_days": SESSION_NOTICE_WORKING_DAYS,
+        "earliest_session": calendar.add_working_days(today, SESSION_NOTICE_WORKING_DAYS),
+        "unusual": calendar.unusual_days(today, CALENDAR_LOOKAHEAD_DAYS),
+        "lookahead_days": CALENDAR_LOOKAHEAD_DAYS,
+        "fallback": any(s["fallback"] for s in statuses),
     }

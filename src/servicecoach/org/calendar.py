@@ -22,9 +22,22 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
 
 from servicecoach.org.models import CalendarOverride
 from servicecoach.org.workdays import WorkdayCalendar, statutory_holiday_name
+
+# chinesecalendar names holidays in English; the interface shows them in its own language.
+HOLIDAY_LABELS = {
+    "New Year's Day": _("New Year's Day"),
+    "Spring Festival": _("Spring Festival"),
+    "Tomb-sweeping Day": _("Tomb-sweeping Day"),
+    "Labour Day": _("Labour Day"),
+    "Dragon Boat Festival": _("Dragon Boat Festival"),
+    "Mid-autumn Festival": _("Mid-autumn Festival"),
+    "National Day": _("National Day"),
+    "Anti-Fascist 70th Day": _("Anti-Fascist 70th Day"),
+}
 
 _lock = threading.Lock()
 _cached: tuple[tuple[int, int | None], WorkdayCalendar] | None = None
@@ -81,9 +94,35 @@ def calendar_status(d: date) -> dict[str, Any]:
         "working": calendar.is_working_day(d),
         "source": source,
         "fallback": source == "weekday-fallback",
-        "holiday": statutory_holiday_name(d) if source == "statutory" else None,
+        "holiday": holiday_label(d) if source == "statutory" else None,
         "note": _override_note(d) if source == "override" else "",
     }
+
+
+def holiday_label(d: date) -> str | None:
+    """The statutory holiday a date belongs to (a make-up workday names its holiday too), translated."""
+    name = statutory_holiday_name(d)
+    return str(HOLIDAY_LABELS.get(name, name)) if name else None
+
+
+def unusual_days(start: date, days: int) -> list[dict[str, Any]]:
+    """Dates from ``start`` on, for ``days`` days, that break the Monday–Friday pattern: weekday
+    holidays and weekend working days (make-up workdays, overrides), each with its reason."""
+    calendar = get_calendar()
+    unusual = []
+    for offset in range(days):
+        d = date.fromordinal(start.toordinal() + offset)
+        working = calendar.is_working_day(d)
+        if working == (d.weekday() < 5):
+            continue
+        source = calendar.source(d)
+        unusual.append({
+            "date": d,
+            "working": working,
+            "source": source,
+            "reason": _override_note(d) if source == "override" else holiday_label(d) or "",
+        })
+    return unusual
 
 
 def _override_note(d: date) -> str:
