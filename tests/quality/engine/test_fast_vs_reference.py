@@ -132,22 +132,24 @@ other_leaves = st.sampled_from([
     {"channel": {"in": ["chat"], "otherwise": "not_applicable"}},
 ])
 
-leaves = st.one_of(keywords(), regex(), sensitive(), context(), other_leaves)
-conditions = st.recursive(
-    leaves,
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda c: {"and": c}),
-        st.lists(inner, min_size=1, max_size=3).map(lambda c: {"or": c}),
-        inner.map(lambda c: {"not": c}),
-    ),
-    max_leaves=5,
-)
+def conditions_over(leaf_strategy):
+    """and/or/not trees of up to five leaves."""
+    return st.recursive(
+        leaf_strategy,
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=1, max_size=3).map(lambda c: {"and": c}),
+            st.lists(inner, min_size=1, max_size=3).map(lambda c: {"or": c}),
+            inner.map(lambda c: {"not": c}),
+        ),
+        max_leaves=5,
+    )
 
 
 @st.composite
-def rulesets(draw):
-    conds = draw(st.lists(conditions, min_size=1, max_size=5))
-    whens = draw(st.lists(st.one_of(st.none(), leaves), min_size=len(conds), max_size=len(conds)))
+def rulesets_over(draw, leaf_strategy):
+    """Random rule sets whose conditions and ``when`` preconditions are built from ``leaf_strategy``."""
+    conds = draw(st.lists(conditions_over(leaf_strategy), min_size=1, max_size=5))
+    whens = draw(st.lists(st.one_of(st.none(), leaf_strategy), min_size=len(conds), max_size=len(conds)))
     data = {
         "ruleset": "random", "version": "1", "synonyms": {"syn": draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))},
         "rules": [
@@ -157,6 +159,13 @@ def rulesets(draw):
         ],
     }
     return parse_ruleset(data)
+
+
+leaves = st.one_of(keywords(), regex(), sensitive(), context(), other_leaves)
+
+
+def rulesets():
+    return rulesets_over(leaves)
 
 
 @settings(max_examples=200, deadline=None)
@@ -188,30 +197,8 @@ def _parse_leaf(leaf):
     return parse_ruleset(data).rules[0].condition
 
 
-batched_conditions = st.recursive(
-    batched_leaves,
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda c: {"and": c}),
-        st.lists(inner, min_size=1, max_size=3).map(lambda c: {"or": c}),
-        inner.map(lambda c: {"not": c}),
-    ),
-    max_leaves=5,
-)
-
-
-@st.composite
-def batched_rulesets(draw):
-    conds = draw(st.lists(batched_conditions, min_size=1, max_size=5))
-    whens = draw(st.lists(st.one_of(st.none(), batched_leaves), min_size=len(conds), max_size=len(conds)))
-    data = {
-        "ruleset": "random", "version": "1", "synonyms": {"syn": draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))},
-        "rules": [
-            {"id": f"r{i}", "name": {"zh": "规则", "en": "rule"}, "category": "process", "severity": "minor", "condition": c}
-            | ({"when": w} if w is not None else {})
-            for i, (c, w) in enumerate(zip(conds, whens))
-        ],
-    }
-    return parse_ruleset(data)
+def batched_rulesets():
+    return rulesets_over(batched_leaves)
 
 
 @settings(max_examples=300, deadline=None)
