@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from servicecoach.org import calendar, services
 from servicecoach.org.models import AuditAction, AuditEntry, CalendarOverride
@@ -17,11 +18,20 @@ def test_statutory_dates_without_overrides():
     assert calendar.is_working_day(date(2026, 2, 14))  # make-up Saturday
     assert not calendar.is_working_day(date(2026, 2, 17))  # Spring Festival
     assert calendar.add_working_days(date(2026, 2, 13), 2) == date(2026, 2, 24)
-    status = calendar.calendar_status(date(2026, 2, 17))
+    with translation.override("en"):
+        status = calendar.calendar_status(date(2026, 2, 17))
     assert status["working"] is False
     assert status["source"] == "statutory"
     assert status["fallback"] is False
     assert status["holiday"] == "Spring Festival"
+
+
+def test_holiday_names_follow_the_interface_language():
+    with translation.override("zh-hans"):
+        assert calendar.calendar_status(date(2026, 2, 17))["holiday"] == "春节"
+        assert calendar.calendar_status(date(2026, 10, 10))["holiday"] == "国庆节"  # make-up Saturday
+    with translation.override("en"):
+        assert calendar.calendar_status(date(2026, 10, 1))["holiday"] == "National Day"
 
 
 def test_status_says_when_monday_to_friday_is_assumed():
