@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from servicecoach.exams.engine.practical import (
-    LevelDescriptor,
     MissingScore,
     PanelRules,
     PracticalError,
@@ -19,6 +18,7 @@ from servicecoach.exams.engine.practical import (
     panel_score,
     verify_draw,
 )
+from servicecoach.exams.engine.questions import RubricLevel
 
 D = Decimal
 
@@ -50,9 +50,9 @@ RUBRIC = Rubric(
             title="uses the standard opening",
             points=D(10),
             levels=(
-                LevelDescriptor(label="优", points=D(10), descriptor="完整规范"),
-                LevelDescriptor(label="良", points=D(7)),
-                LevelDescriptor(label="差", points=D(3)),
+                RubricLevel(label="优", points=D(10), descriptor="完整规范"),
+                RubricLevel(label="良", points=D(7)),
+                RubricLevel(label="差", points=D(3)),
             ),
         ),
         RubricItem(key="progress", title="looks up and reports the progress correctly", points=D(20)),

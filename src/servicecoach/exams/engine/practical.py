@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from servicecoach.exams.engine.questions import RubricLevel
+
 CENT = Decimal("0.01")
 
 
@@ -84,18 +86,11 @@ def verify_draw(draw: ScenarioDraw) -> bool:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LevelDescriptor:
-    label: str
-    points: Decimal
-    descriptor: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
 class RubricItem:
     key: str
     title: str  # e.g. "uses the standard opening"
     points: Decimal
-    levels: tuple[LevelDescriptor, ...] = ()
+    levels: tuple[RubricLevel, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
