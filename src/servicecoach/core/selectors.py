@@ -16,13 +16,14 @@ from servicecoach.org.models import (
     Person,
     PersonStatus,
     Role,
-    RoleAssignment,
     User,
 )
 from servicecoach.org.selectors import (
     people_visible_to,
     person_for_user,
+    person_role_assignments,
     supervised_units,
+    unit_ancestors,
     unit_subtree,
     user_roles,
 )
@@ -82,13 +83,10 @@ def home_profile(user: User) -> dict[str, Any]:
     person = person_for_user(user)
     if person is None:
         return {"person": None, "roles": [Role(r).label for r in sorted(user_roles(user))]}
-    assignments = RoleAssignment.objects.filter(person=person).select_related("unit").order_by("role")
     return {
         "person": person,
-        "unit_path": list(OrgUnit.objects.filter(
-            pk__in=[int(pk) for pk in person.unit.path.strip("/").split("/") if pk]
-        ).order_by("depth")),
-        "assignments": list(assignments),
+        "unit_path": unit_ancestors(person.unit, include_self=True),
+        "assignments": list(person_role_assignments(person)),
     }
 
 

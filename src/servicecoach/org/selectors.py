@@ -195,3 +195,16 @@ def _looks_like_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def unit_ancestors(unit: OrgUnit, *, include_self: bool = False) -> list[OrgUnit]:
+    """The units above ``unit``, from the top of the tree down (read off its materialised path)."""
+    pks = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
+    if not include_self:
+        pks = pks[:-1]
+    return list(OrgUnit.objects.filter(pk__in=pks).order_by("depth"))
+
+
+def person_role_assignments(person: Person) -> QuerySet[RoleAssignment]:
+    """A person's roles with their scope units, in a stable order for display."""
+    return RoleAssignment.objects.filter(person=person).select_related("unit").order_by("role")

@@ -86,8 +86,7 @@ def unit_detail(request, pk: int):
     children = selectors.unit_tree_with_counts(user=request.user)
     return render(request, "org/unit_detail.html", {
         "unit": unit,
-        "ancestors": list(OrgUnit.objects.filter(
-            pk__in=[int(p) for p in unit.path.strip("/").split("/")[:-1] if p]).order_by("depth")),
+        "ancestors": selectors.unit_ancestors(unit),
         "children": [u for u in children if u.parent_id == unit.pk],
         "page": _page(request, people, PAGE_SIZE),
         "can_edit": selectors.user_has_role(request.user, *UNIT_EDITORS),
@@ -178,7 +177,7 @@ def person_detail(request, pk: int):
     is_admin = selectors.user_has_role(request.user, Role.ADMIN)
     return render(request, "org/person_detail.html", {
         "person": person,
-        "assignments": RoleAssignment.objects.filter(person=person).select_related("unit").order_by("role"),
+        "assignments": selectors.person_role_assignments(person),
         "can_edit": selectors.user_has_role(request.user, *PERSON_EDITORS),
         "can_edit_roles": selectors.user_has_role(request.user, *ROLE_EDITORS),
         "grant_form": RoleGrantForm() if is_admin else None,
