@@ -55,6 +55,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc files served from the package: the docs work offline
     "servicecoach.core",
     "servicecoach.org",
+    # The domains, each a Django app with its own models, pages (urls.py), API (api.py) and catalogue (locale/):
+    "servicecoach.training",
+    "servicecoach.programmes",
+    "servicecoach.exams",
+    "servicecoach.quality",
+    "servicecoach.kpi",
+    "servicecoach.knowledge",
 ]
 
 MIDDLEWARE = [

@@ -21,4 +21,10 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("servicecoach.core.urls")),
     path("org/", include("servicecoach.org.urls")),
+    path("learning/", include("servicecoach.training.urls")),
+    path("programmes/", include("servicecoach.programmes.urls")),
+    path("exams/", include("servicecoach.exams.urls")),
+    path("qa/", include("servicecoach.quality.urls")),
+    path("kpi/", include("servicecoach.kpi.urls")),
+    path("kb/", include("servicecoach.knowledge.urls")),
 ]

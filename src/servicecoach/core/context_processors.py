@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from servicecoach.core.navigation import navigation_for
+from servicecoach.core.navigation import navigation_sections
 from servicecoach.org.models import Role
 from servicecoach.org.selectors import person_for_user, user_roles
 
@@ -18,8 +18,8 @@ def _identity(user) -> dict:
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "current_identity": None}
+        return {"nav_sections": [], "current_identity": None}
     return {
-        "nav_items": navigation_for(user),
+        "nav_sections": navigation_sections(user),
         "current_identity": SimpleLazyObject(lambda: _identity(user)),
     }

@@ -1,0 +1,5 @@
+"""Pages of the Assessment app, under /exams/ (namespace ``exams``)."""
+
+app_name = "exams"
+
+urlpatterns: list = []

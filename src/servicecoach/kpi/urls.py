@@ -1,0 +1,5 @@
+"""Pages of the Performance app, under /kpi/ (namespace ``kpi``)."""
+
+app_name = "kpi"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of the Training programmes app, under /programmes/ (namespace ``programmes``)."""
+
+app_name = "programmes"
+
+urlpatterns: list = []

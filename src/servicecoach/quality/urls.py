@@ -1,0 +1,5 @@
+"""Pages of the Quality inspection app, under /qa/ (namespace ``quality``)."""
+
+app_name = "quality"
+
+urlpatterns: list = []
