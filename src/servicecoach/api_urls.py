@@ -10,6 +10,7 @@ from servicecoach.kpi import api as kpi_api
 from servicecoach.org import api as org_api
 from servicecoach.programmes import api as programmes_api
 from servicecoach.quality import api as quality_api
+from servicecoach.review import api as review_api
 from servicecoach.training import api as training_api
 
 app_name = "api"
@@ -22,6 +23,6 @@ urlpatterns = [
     path("me/", org_api.MeView.as_view(), name="me"),
     path("auth/token/", org_api.TokenView.as_view(), name="auth-token"),
 ]
-for domain in (training_api, programmes_api, exams_api, quality_api, kpi_api, knowledge_api):
+for domain in (training_api, programmes_api, exams_api, quality_api, review_api, kpi_api, knowledge_api):
     urlpatterns += domain.register(router)
 urlpatterns += router.urls

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "servicecoach.programmes",
     "servicecoach.exams",
     "servicecoach.quality",
+    "servicecoach.review",
     "servicecoach.kpi",
     "servicecoach.knowledge",
 ]

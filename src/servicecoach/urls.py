@@ -24,6 +24,7 @@ urlpatterns = [
     path("learning/", include("servicecoach.training.urls")),
     path("programmes/", include("servicecoach.programmes.urls")),
     path("exams/", include("servicecoach.exams.urls")),
+    path("qa/review/", include("servicecoach.review.urls")),
     path("qa/", include("servicecoach.quality.urls")),
     path("kpi/", include("servicecoach.kpi.urls")),
     path("kb/", include("servicecoach.knowledge.urls")),

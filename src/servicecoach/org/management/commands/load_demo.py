@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import unicodedata
 
 from django.core.management.base import BaseCommand
 
 from servicecoach.org.demo import demo_load
+
+# Each domain app may bring demo data in ``servicecoach/<app>/demo.py``: a ``demo_load() -> str`` that builds
+# on the demo organisation, is idempotent, and returns a one-line summary (empty: nothing to say).
+DOMAIN_DEMOS = ["training", "programmes", "exams", "quality", "review", "kpi", "knowledge"]
 
 
 def _width(text: str) -> int:
@@ -41,3 +46,13 @@ class Command(BaseCommand):
                 if index == 0:
                     self.stdout.write("  ".join("-" * widths[c] for c in columns))
             self.stdout.write("(passwords as loaded; an administrator may have changed them since)")
+        for name in DOMAIN_DEMOS:
+            try:
+                module = importlib.import_module(f"servicecoach.{name}.demo")
+            except ModuleNotFoundError as error:
+                if error.name == f"servicecoach.{name}.demo":
+                    continue
+                raise
+            summary = module.demo_load()
+            if summary and verbosity >= 1:
+                self.stdout.write(f"{name}: {summary}")

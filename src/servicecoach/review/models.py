@@ -1,0 +1,1 @@
+"""Models of the quality review app: sampling plans, reviews, appeals, calibration."""
