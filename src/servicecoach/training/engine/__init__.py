@@ -1,0 +1,1 @@
+"""Plain-Python parts of the Training app (no Django import): the lesson HTML sanitiser and quiz marking."""
