@@ -36,7 +36,7 @@ from _common import best, machine  # noqa: E402
 from servicecoach.quality.engine import reference  # noqa: E402
 from servicecoach.quality.engine.emotion import analyse  # noqa: E402
 from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_line  # noqa: E402
-from servicecoach.quality.engine.results import Inspector, build_result  # noqa: E402
+from servicecoach.quality.engine.results import Inspector, build_result, gc_paused  # noqa: E402
 from servicecoach.quality.engine.scorecard import score  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,15 +110,17 @@ def main(argv: list[str] | None = None) -> int:
     size = args.batch
 
     def end_to_end_batched():
-        inspect = inspector.inspect_json_batch  # what qa run calls
+        inspect = inspector.inspect_json_batch  # what qa run calls, per chunk, the collector paused
         chunk = []
         for number, raw in iter_jsonl_raw(small):
-            chunk.append(parse_jsonl_line(raw, file="x", line=number))
+            chunk.append(raw)
             if len(chunk) >= size:
-                inspect(chunk)
+                with gc_paused():
+                    inspect([parse_jsonl_line(r, file="x", line=number) for r in chunk])
                 chunk = []
         if chunk:
-            inspect(chunk)
+            with gc_paused():
+                inspect([parse_jsonl_line(r, file="x", line=number) for r in chunk])
 
     def batched(engine, items):
         return lambda: [engine.evaluate(items[i : i + size]) for i in range(0, len(items), size)]

@@ -163,6 +163,13 @@ def _band(score: float | None) -> str:
 def process_chunk(items: list[tuple]) -> ChunkResult:
     """Score one chunk of records: ``("raw", file, line, bytes)`` JSON lines, ``("conv", file,
     Conversation)`` or ``("error", ReadError)``. Runs in a worker process or in the main one."""
+    from .engine.results import gc_paused
+
+    with gc_paused():  # reading and scoring a chunk makes no reference cycles (engine/results.py)
+        return _process_chunk(items)
+
+
+def _process_chunk(items: list[tuple]) -> ChunkResult:
     inspector = _INSPECTOR
     out = ChunkResult()
     convs: list[tuple[str, int, Any]] = []

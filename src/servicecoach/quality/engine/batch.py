@@ -15,12 +15,15 @@ column; message counts and lengths are ``bincount``s. Evidence spans are kept as
 ``(conversation, message, start, end)`` and turned into hits only for the conversations where the
 rule fired.
 
-Operators without a batched form (regex, sensitive data, context, calls, repeated sentences,
-customer emotion, scopes in seconds) are not approximated: a rule that uses any of them anywhere in
-its condition or ``when`` is evaluated, whole, by the per-conversation fast evaluator
-(:class:`.fast.CompiledRuleSet` over just those rules), and its states and hits are merged back in
-rule order. The outcome is therefore exactly :meth:`.fast.CompiledRuleSet.evaluate`'s, which a
-property test holds equal to the reference evaluator; tests hold this one equal to both.
+Customer emotion (the ``emotion`` operator) is computed once for the whole batch: with the built-in
+analysis by :func:`.emotion.analyse_batch` (numpy over the batch's customer messages, equal to
+:func:`.emotion.analyse`), with any other analysis function one conversation at a time. Operators
+without a batched form (message scopes in seconds, timing and call metrics not listed in
+:func:`batchable`) are not approximated: a rule that uses any of them anywhere in its condition or
+``when`` is evaluated, whole, by the per-conversation fast evaluator (:class:`.fast.CompiledRuleSet`
+over just those rules), and its states and hits are merged back in rule order. The outcome is
+therefore exactly :meth:`.fast.CompiledRuleSet.evaluate`'s, which a property test holds equal to
+the reference evaluator; tests hold this one equal to both.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from . import emotion as emotion_module
 from . import measures
 from .fast import _UNSAFE_PREFILTER, SEPARATOR, CompiledRuleSet, Matcher
 from .measures import Outcome
@@ -43,6 +47,7 @@ from .rules import (
     Channel,
     Context,
     Count,
+    Emotion,
     Keywords,
     Label,
     Not,
@@ -82,7 +87,7 @@ def batchable(node: Any) -> bool:
         return node.metric in _TIMING
     if isinstance(node, Call):
         return node.metric in ("silence", "overlap", "speech_rate")
-    if isinstance(node, Channel | Label):
+    if isinstance(node, Channel | Label | Emotion):
         return True
     if isinstance(node, Not):
         return batchable(node.child)
@@ -127,6 +132,7 @@ class _Batch:
         self._waits: tuple | None = None
         self._offsets: np.ndarray | None = None
         self._lines: str | None = None
+        self._emotions: list | None = None
 
     # ------------------------------------------------------------------ messages and scopes
     def role_mask(self, role: str) -> np.ndarray:
@@ -162,6 +168,23 @@ class _Batch:
                 mask = mask & (rank >= total[self.conv_of] - scope.last)
             got = self._scopes[scope] = mask
         return got
+
+    # ------------------------------------------------------------------ customer emotion
+    def emotions(self) -> list:
+        """The customer-emotion result of each conversation (None where the rule set's analysis was not
+        run: a conversation without customer messages, when the analysis is not the built-in one).
+        The built-in analysis runs on the whole batch at once (:func:`.emotion.analyse_batch`)."""
+        if self._emotions is None:
+            analyse = self.engine.compiled.analyse
+            if analyse is emotion_module.analyse:
+                self._emotions = emotion_module.analyse_batch(self.convs)
+            else:
+                has = self.has_customer().tolist()
+                self._emotions = [analyse(c) if h else None for c, h in zip(self.convs, has)]
+        return self._emotions
+
+    def has_customer(self) -> np.ndarray:
+        return np.bincount(self.conv_of[self.role == 0], minlength=self.B) > 0
 
     # ------------------------------------------------------------------ times
     def times(self) -> tuple[np.ndarray, np.ndarray]:
@@ -432,6 +455,8 @@ class BatchRuleSet:
             channels = node.channels
             no = -1 if node.otherwise is None else 0
             return np.array([1 if c.channel in channels else no for c in b.convs], dtype=np.int8), _EMPTY
+        if isinstance(node, Emotion):
+            return self._emotion(node, b)
         if isinstance(node, Label):
             states = [measures.eval_label(node, c)[0] for c in b.convs]
             return np.array([-1 if s is None else int(s) for s in states], dtype=np.int8), _EMPTY
@@ -473,6 +498,22 @@ class BatchRuleSet:
         need = {"any": 1, "all": n_items, "at_least": node.min}[node.match]
         rows = np.stack([conv, b.local[gm[sel]], start[sel], end[sel]], axis=1) if len(conv) else _EMPTY
         return (found >= need).astype(np.int8), rows
+
+    @staticmethod
+    def _emotion(node: Emotion, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`.measures.eval_emotion` over the batch's emotion results."""
+        state = np.full(b.B, -1, dtype=np.int8)
+        rows = []
+        over, trend = node.over, node.trend
+        for ci, (has, result) in enumerate(zip(b.has_customer().tolist(), b.emotions())):
+            if not has or (trend is not None and result.trend is None):
+                continue
+            if (over is None or result.score > over) and (trend is None or result.trend == trend):
+                state[ci] = 1
+                rows += [(ci, h.message, h.start, h.end) for h in result.hits if h.weight > 0 and h.end > h.start]
+            else:
+                state[ci] = 0
+        return state, np.array(rows, dtype=np.int64) if rows else _EMPTY
 
     def _text_rows(self, node: Regex | Sensitive, b: _Batch) -> np.ndarray:
         """Every span a regex or the sensitive-data finder finds in its scope: only the messages that
@@ -760,8 +801,13 @@ class BatchRuleSet:
 
     # ------------------------------------------------------------------ evaluating
     def evaluate(self, convs: list[Conversation]) -> list[Outcome]:
+        return self.evaluate_matrix(convs)[0]
+
+    def evaluate_matrix(self, convs: list[Conversation]) -> tuple[list[Outcome], np.ndarray]:
+        """The outcomes, and their states as a matrix (conversation x rule, in rule order: 1 fired,
+        0 not, -1 not applicable) for scoring the batch at once (:func:`.scorecard.score_batch`)."""
         if not convs:
-            return []
+            return [], np.zeros((0, len(self.rule_ids)), dtype=np.int8)
         b = _Batch(self, convs)
         rules = self.compiled.ruleset.rules
         R = len(rules)
@@ -800,13 +846,15 @@ class BatchRuleSet:
             fired[c].append(j)
         out = []
         rule_hits = measures.rule_hits
+        emotions = b._emotions
         for ci, conv in enumerate(convs):
             hits: list[tuple] = []
             fb_hits: dict[str, list] | None = None
-            emotion = None
+            emotion = None if emotions is None else emotions[ci]
             if fb is not None:
                 o = fb[ci]
-                emotion = o.emotion
+                if emotion is None:
+                    emotion = o.emotion
                 if o.hits:
                     fb_hits = {}
                     for h in o.hits:
@@ -819,4 +867,4 @@ class BatchRuleSet:
                 else:
                     hits += rule_hits(ids[j], conv, ev.get(ci, []))
             out.append(Outcome(states=dict(zip(ids, rows_states[ci])), hits=hits, emotion=emotion))
-        return out
+        return out, matrix

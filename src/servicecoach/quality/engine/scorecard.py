@@ -188,6 +188,91 @@ def score(card: Scorecard, outcome: Outcome, *, shared: bool = False) -> ScoreRe
     )
 
 
+def score_batch(card: Scorecard, rule_ids: list[str], matrix: Any) -> list[ScoreResult]:
+    """:func:`score` with ``shared=True`` for a batch of outcomes given as their states matrix
+    (conversation x rule in ``rule_ids`` order: 1 fired, 0 not, -1 not applicable; what
+    :meth:`.batch.BatchRuleSet.evaluate_matrix` returns). Equal results (a test holds them equal),
+    the arithmetic done column by column with numpy in the same order of additions as :func:`score`.
+    An item with one rule also shares its record when the rule fired (read-only, like the others)."""
+    import numpy as np
+
+    B = len(matrix)
+    column = {rule_id: j for j, rule_id in enumerate(rule_ids)}
+    named = {rule_id for section in card.sections for item in section.items for rule_id in item.rules}
+    if not named <= column.keys():  # a rule the outcome lacks is not applicable, as in score()
+        matrix = np.concatenate([matrix, np.full((B, 1), -1, dtype=matrix.dtype)], axis=1)
+        column = {rule_id: column.get(rule_id, len(rule_ids)) for rule_id in named} | column
+    tables: list[tuple] = []  # per item: (records by code, or None for a per-conversation record)
+    codes = []
+    total_earned = np.zeros(B)
+    total_applicable = np.zeros(B)
+    red = np.zeros(B, dtype=bool)
+    for section_id, bonus_lifts, plan in _plan(card):
+        base_earned = np.zeros(B)
+        base_applicable = np.zeros(B)
+        bonus_earned = np.zeros(B)
+        for item, single, manual, records in plan:
+            states = matrix[:, [column[rule_id] for rule_id in item.rules]]
+            fired = (states == 1).any(axis=1)
+            applicable = np.zeros(B, dtype=bool) if manual else (states != -1).any(axis=1)
+            if item.mode == "deduct":
+                earned = np.where(fired, 0.0, item.points)
+            else:
+                earned = np.where(fired, item.points, 0.0)
+            earned = np.where(applicable, earned, 0.0)  # adding 0.0 leaves the sums as score() has them
+            if item.bonus:
+                bonus_earned = bonus_earned + earned
+            else:
+                base_earned = base_earned + earned
+                base_applicable = base_applicable + np.where(applicable, item.points, 0.0)
+            if item.red_line:
+                red |= fired & applicable
+            if single is not None:
+                fired_record = _item_dict(section_id, item, None if manual else (
+                    0.0 if item.mode == "deduct" else item.points), not manual, [single])
+                tables.append((records[0], records[1], fired_record))
+            else:
+                tables.append((records[0], records[1], None))
+            codes.append(np.where(fired, 2, applicable.astype(np.int64)))
+        section_earned = base_earned + bonus_earned
+        if not bonus_lifts:
+            section_earned = np.minimum(section_earned, base_applicable)
+        total_earned = total_earned + section_earned
+        total_applicable = total_applicable + base_applicable
+    ratio = np.divide(total_earned, total_applicable, out=np.zeros(B), where=total_applicable > 0) * 100
+    code_rows = np.stack(codes, axis=1).tolist() if codes else [[] for _ in range(B)]
+    items_plan = [(section_id, item) for section_id, _, plan in _plan(card) for item, *_ in plan]
+    out = []
+    grade = card.grade
+    states_rows = None
+    for ci, (row, te, ta, r, is_red) in enumerate(zip(
+        code_rows, total_earned.tolist(), total_applicable.tolist(), ratio.tolist(), red.tolist()
+    )):
+        items = []
+        for k, (table, code) in enumerate(zip(tables, row)):
+            record = table[code]
+            if record is None:  # several rules, some fired: this conversation's own record
+                if states_rows is None:
+                    states_rows = matrix.tolist()
+                section_id, item = items_plan[k]
+                st = states_rows[ci]
+                fired_ids = [rule_id for rule_id in item.rules if st[column[rule_id]] == 1]
+                manual = item.mode == "manual"
+                earned = None
+                if not manual:
+                    earned = 0.0 if item.mode == "deduct" else item.points
+                record = _item_dict(section_id, item, earned, not manual, fired_ids)
+            items.append(record)
+        if is_red:
+            value: float | None = 0.0
+        elif ta <= 0:
+            value = None
+        else:
+            value = round(min(100.0, r), 2)
+        out.append(ScoreResult(score=value, grade=grade(value), red_line=is_red, items=items, earned=te, applicable=ta))
+    return out
+
+
 # --------------------------------------------------------------------------- loading
 
 
