@@ -9,5 +9,16 @@ class ExamsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Menu entries (core.navigation.register_nav) and home panels (core.home.register_panel) go here.
-        pass
+        from servicecoach.core.navigation import NavItem, Section, register_nav
+        from servicecoach.org.models import Role
+
+        managers = frozenset({Role.ADMIN, Role.TRAINING_MANAGER, Role.TRAINER})
+        register_nav(
+            NavItem(_("My exams"), "exams:my-exams", frozenset(), section=Section.ASSESSMENT, order=10),
+            NavItem(_("Exams"), "exams:exam-list", managers, section=Section.ASSESSMENT, order=20),
+            NavItem(_("Question bank"), "exams:question-list", managers, section=Section.ASSESSMENT, order=30),
+            NavItem(_("Papers"), "exams:paper-list", managers, section=Section.ASSESSMENT, order=40),
+            NavItem(_("Marking queue"), "exams:marking-queue", managers, section=Section.ASSESSMENT, order=50),
+            NavItem(_("Exam results"), "exams:result-list", managers | {Role.SUPERVISOR},
+                    section=Section.ASSESSMENT, order=60),
+        )
