@@ -15,6 +15,7 @@ process, so the page can show its progress; inline when ``settings.QUALITY_JOBS_
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -56,7 +57,8 @@ class JobConflict(Exception):
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "QUALITY_JOB_BATCH", 500))
+    """Conversations per batch: ``settings.QUALITY_JOB_BATCH``, else ``SERVICECOACH_QUALITY_JOB_BATCH``, else 500."""
+    return int(getattr(settings, "QUALITY_JOB_BATCH", None) or os.environ.get("SERVICECOACH_QUALITY_JOB_BATCH") or 500)
 
 
 # ------------------------------------------------------------------------------- creating
