@@ -35,6 +35,15 @@ REPORT_VIEWERS = (Role.ADMIN, Role.TRAINING_MANAGER, Role.TRAINER, Role.SUPERVIS
 PUBLISHED_READERS = (Role.SUPERVISOR, Role.MENTOR)
 
 
+def learners_visible_to(user: User | None) -> QuerySet[Person]:
+    """People whose learning the user may follow: trainers teach everyone, so they see every learner (as
+    administrators and training managers do); otherwise org.selectors.people_visible_to (a supervisor: their
+    units' people; an agent: themselves)."""
+    if user_has_role(user, Role.TRAINER):
+        return Person.objects.select_related("unit", "user")
+    return people_visible_to(user)
+
+
 def can_manage_courses(user: User | None) -> bool:
     return user_has_role(user, *COURSE_MANAGERS)
 
@@ -207,8 +216,8 @@ def learning_report(*, user: User | None, today: datetime.date | None = None,
     """Per unit the user can see (people counted in their own unit): enrolled learners, path completion
     rate, lesson-quiz pass rate (first attempts and re-takes alike) and the overdue learners."""
     today = today or timezone.localdate()
-    people = people_visible_to(user).filter(status=PersonStatus.ACTIVE)
-    units = units_visible_to(user)
+    people = learners_visible_to(user).filter(status=PersonStatus.ACTIVE)
+    units = report_units(user)
     if unit is not None:
         units = units.filter(path__startswith=unit.path)
         people = people.filter(unit__path__startswith=unit.path)
@@ -243,13 +252,13 @@ def learning_report(*, user: User | None, today: datetime.date | None = None,
 
 def reread_status(*, user: User | None, lesson: Lesson) -> list[RereadTask]:
     """Re-read tasks of a lesson for the people the user can see, open ones first."""
-    return list(RereadTask.objects.filter(lesson=lesson, person__in=people_visible_to(user))
+    return list(RereadTask.objects.filter(lesson=lesson, person__in=learners_visible_to(user))
                 .select_related("person__unit").order_by("done_at", "person__employee_no", "-version"))
 
 
 def reread_overview(*, user: User | None) -> QuerySet[Lesson]:
     """Lessons with re-read tasks among the people the user can see, with how many are open and done."""
-    people = people_visible_to(user)
+    people = learners_visible_to(user)
     return (Lesson.objects.filter(reread_tasks__person__in=people).select_related("module__course")
             .annotate(open_tasks=Count("reread_tasks", filter=Q(reread_tasks__done_at__isnull=True,
                                                                  reread_tasks__person__in=people)),
@@ -267,3 +276,10 @@ def home_my_learning(user: User | None) -> dict:
     data["person"] = person
     data["open_paths"] = [s for s in data["statuses"] if s.enrolment.completed_at is None]
     return data
+
+
+def report_units(user: User | None) -> QuerySet[OrgUnit]:
+    """Units whose learners the user may follow (trainers: all, like learners_visible_to)."""
+    if user_has_role(user, Role.TRAINER):
+        return OrgUnit.objects.all()
+    return units_visible_to(user)

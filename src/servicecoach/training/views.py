@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from servicecoach.core.permissions import role_required
 from servicecoach.org.models import Person
-from servicecoach.org.selectors import people_visible_to, person_for_user, units_visible_to, user_has_role
+from servicecoach.org.selectors import person_for_user, user_has_role
 from servicecoach.training import exporting, selectors, services
 from servicecoach.training.forms import (
     CourseForm,
@@ -437,7 +437,7 @@ def path_list(request):
 
 @role_required(*COURSE_MANAGERS)
 def path_create(request):
-    form = PathForm(request.POST or None, units=units_visible_to(request.user))
+    form = PathForm(request.POST or None, units=selectors.report_units(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             path = services.path_create(actor=request.user, **form.cleaned_data)
@@ -455,7 +455,7 @@ def _path_forms(request, path, course_form=None, enrol_form=None):
     return {
         "course_form": course_form or PathCourseForm(courses=Course.objects.exclude(pk__in=on_path),
                                                      earlier=Course.objects.filter(pk__in=on_path)),
-        "enrol_form": enrol_form or EnrolForm(units=units_visible_to(request.user)),
+        "enrol_form": enrol_form or EnrolForm(units=selectors.report_units(request.user)),
     }
 
 
@@ -463,7 +463,7 @@ def _path_forms(request, path, course_form=None, enrol_form=None):
 def path_detail(request, pk: int):
     path = get_object_or_404(selectors.paths_visible_to(request.user).distinct(), pk=pk)
     can_manage = selectors.can_manage_courses(request.user)
-    enrolments = path.enrolments.filter(person__in=people_visible_to(request.user)).select_related(
+    enrolments = path.enrolments.filter(person__in=selectors.learners_visible_to(request.user)).select_related(
         "person__unit", "path")
     context = {"path": path, "steps": path.steps.select_related("course").prefetch_related("prerequisites"),
                "can_manage": can_manage, "today": timezone.localdate(),
@@ -495,10 +495,10 @@ def path_course_add(request, pk: int):
 @require_POST
 def path_enrol(request, pk: int):
     path = get_object_or_404(selectors.paths_visible_to(request.user).distinct(), pk=pk)
-    form = EnrolForm(request.POST, units=units_visible_to(request.user))
+    form = EnrolForm(request.POST, units=selectors.report_units(request.user))
     if form.is_valid():
         numbers = form.cleaned_data["numbers"]
-        visible = people_visible_to(request.user)
+        visible = selectors.learners_visible_to(request.user)
         people = list(visible.filter(employee_no__in=numbers))
         unknown = sorted(set(numbers) - {p.employee_no for p in people})
         if unknown:
@@ -515,7 +515,7 @@ def path_enrol(request, pk: int):
 
 
 def _path_detail_with(request, path, **forms):
-    enrolments = path.enrolments.filter(person__in=people_visible_to(request.user)).select_related(
+    enrolments = path.enrolments.filter(person__in=selectors.learners_visible_to(request.user)).select_related(
         "person__unit", "path")
     context = {"path": path, "steps": path.steps.select_related("course").prefetch_related("prerequisites"),
                "can_manage": True, "today": timezone.localdate(),
@@ -528,7 +528,7 @@ def _path_detail_with(request, path, **forms):
 
 
 def _report_rows(request):
-    form = ReportFilterForm(request.GET or None, units=units_visible_to(request.user))
+    form = ReportFilterForm(request.GET or None, units=selectors.report_units(request.user))
     unit = form.cleaned_data.get("unit") if form.is_valid() else None
     return form, selectors.learning_report(user=request.user, unit=unit)
 
