@@ -9,5 +9,19 @@ class ProgrammesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Menu entries (core.navigation.register_nav) and home panels (core.home.register_panel) go here.
-        pass
+        from servicecoach.core.home import HomePanel, register_panel
+        from servicecoach.core.navigation import NavItem, Section, register_nav
+        from servicecoach.org.models import Role
+        from servicecoach.programmes import selectors
+
+        everyone = frozenset()
+        planners = frozenset({Role.ADMIN, Role.TRAINING_MANAGER, Role.TRAINER, Role.SUPERVISOR})
+        register_nav(
+            NavItem(_("Programmes"), "programmes:programme-list", planners, Section.LEARNING, 50),
+            NavItem(_("Classroom sessions"), "programmes:session-list", everyone, Section.LEARNING, 51),
+            NavItem(_("My notices"), "programmes:notice-list", everyone, Section.LEARNING, 59),
+        )
+        register_panel(HomePanel(
+            key="programmes_notices", title=_("My notices"), template="programmes/panels/notices.html",
+            roles=everyone, data=selectors.home_notices, order=15,
+        ))

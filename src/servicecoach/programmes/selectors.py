@@ -1,0 +1,361 @@
+"""Reading programmes, sessions, onboarding plans, mentoring and needs surveys, scoped to who asks.
+
+Scope (docs/programmes.md), on top of ``org.selectors``:
+- administrators and training managers ("training staff") see everything;
+- a trainer sees the sessions they give (and their programmes);
+- a participant sees their own sessions, notices, plan and mentoring records;
+- a supervisor sees the sessions, plans and mentoring of the people they may see (read only);
+- a mentor sees the new hires assigned to them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from servicecoach.org import calendar
+from servicecoach.org.models import Person, PersonStatus, Role, User
+from servicecoach.org.selectors import (
+    ALL_SEEING_ROLES,
+    people_visible_to,
+    person_for_user,
+    unit_subtree,
+    user_roles,
+)
+from servicecoach.programmes.models import (
+    Attendance,
+    AttendanceStatus,
+    CertificationStatus,
+    CheckResult,
+    ClassroomSession,
+    DailyFeedback,
+    MentorAssignment,
+    MentorCertification,
+    NeedsSurvey,
+    Notice,
+    OnboardingPlan,
+    Programme,
+    SessionStatus,
+)
+
+NOTICE_WORKING_DAYS = 3
+FEEDBACK_LOW = 3.0  # an average rating below this is flagged in the summary
+
+
+def is_training_staff(user: User | None) -> bool:
+    return bool(user_roles(user) & ALL_SEEING_ROLES)
+
+
+def _supervises(user: User | None) -> bool:
+    return Role.SUPERVISOR in user_roles(user)
+
+
+# ------------------------------------------------------------------------------------------- notice rule
+
+
+def earliest_start(today: date) -> date:
+    """The first day a session announced on ``today`` may start: 3 working days' notice."""
+    return calendar.add_working_days(today, NOTICE_WORKING_DAYS)
+
+
+def notice_deadline(start: date) -> date:
+    """The last day a notice may go out for a session starting on ``start``."""
+    return calendar.add_working_days(start, -NOTICE_WORKING_DAYS)
+
+
+def session_days(session: ClassroomSession) -> list[date]:
+    return calendar.get_calendar().working_days_in(session.start_date, session.end_date)
+
+
+# ------------------------------------------------------------------------------------------- programmes
+
+
+def programmes_visible_to(user: User | None) -> QuerySet[Programme]:
+    programmes = Programme.objects.select_related("owner")
+    if is_training_staff(user):
+        return programmes
+    person = person_for_user(user)
+    if person is None:
+        return programmes.none()
+    condition = Q(owner=person) | Q(participants=person) | Q(sessions__trainer=person)
+    if _supervises(user):
+        condition |= Q(participants__in=people_visible_to(user))
+    return programmes.filter(pk__in=Programme.objects.filter(condition).values("pk"))
+
+
+def sessions_visible_to(user: User | None) -> QuerySet[ClassroomSession]:
+    sessions = ClassroomSession.objects.select_related("programme", "trainer")
+    if is_training_staff(user):
+        return sessions
+    person = person_for_user(user)
+    if person is None:
+        return sessions.none()
+    condition = Q(trainer=person) | Q(enrolments__person=person)
+    if _supervises(user):
+        condition |= Q(enrolments__person__in=people_visible_to(user))
+    return sessions.filter(pk__in=ClassroomSession.objects.filter(condition).values("pk"))
+
+
+def can_manage_session(user: User | None, session: ClassroomSession) -> bool:
+    """Training staff, and the session's own trainer: agenda, equipment, materials, attendance, notes."""
+    if is_training_staff(user):
+        return True
+    person = person_for_user(user)
+    return person is not None and session.trainer_id == person.pk
+
+
+def is_participant(user: User | None, session: ClassroomSession) -> bool:
+    person = person_for_user(user)
+    return person is not None and session.enrolments.filter(person=person).exists()
+
+
+def can_get_materials(user: User | None, session: ClassroomSession) -> bool:
+    return can_manage_session(user, session) or is_participant(user, session)
+
+
+def session_list(*, user: User | None, upcoming_only: bool = False) -> QuerySet[ClassroomSession]:
+    sessions = sessions_visible_to(user).annotate(participant_count=Count("enrolments", distinct=True))
+    if upcoming_only:
+        sessions = sessions.filter(end_date__gte=timezone.localdate(), status=SessionStatus.SCHEDULED)
+    return sessions.order_by("-start_date", "-id")
+
+
+def attendance_grid(session: ClassroomSession) -> dict[str, Any]:
+    """Participants × session days, each cell the recorded status (or ""), with each person's rate:
+    (present + late) / days recorded."""
+    days = session_days(session)
+    enrolments = list(session.enrolments.select_related("person"))
+    recorded = {(a.person_id, a.day): a for a in Attendance.objects.filter(session=session)}
+    rows = []
+    for enrolment in enrolments:
+        cells = [recorded.get((enrolment.person_id, d)) for d in days]
+        marked = [c for c in cells if c is not None]
+        attended = sum(1 for c in marked if c.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE))
+        rows.append({"person": enrolment.person, "kind": enrolment.get_kind_display(), "cells": cells,
+                     "rate": round(100 * attended / len(marked)) if marked else None})
+    return {"days": days, "rows": rows}
+
+
+def attendance_rate(person: Person, session: ClassroomSession | None = None) -> float | None:
+    """Share of recorded session days a person attended (present or late), 0–1, or None if none recorded;
+    the figure the overall-conduct part of an assessment may use."""
+    records = Attendance.objects.filter(person=person)
+    if session is not None:
+        records = records.filter(session=session)
+    total = records.count()
+    if not total:
+        return None
+    return records.filter(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE]).count() / total
+
+
+def feedback_summary(session: ClassroomSession) -> list[dict[str, Any]]:
+    """Per day: number of answers, the average of each rating, comments; low averages flagged."""
+    by_day: dict[date, list[DailyFeedback]] = defaultdict(list)
+    for item in DailyFeedback.objects.filter(session=session).select_related("person"):
+        by_day[item.day].append(item)
+    summary = []
+    for day in sorted(by_day):
+        items = by_day[day]
+        averages = {}
+        for field in ("content_rating", "pace_rating", "relevance_rating"):
+            averages[field] = round(sum(getattr(i, field) for i in items) / len(items), 1)
+        summary.append({
+            "day": day, "count": len(items), "averages": averages,
+            "low": [f for f, v in averages.items() if v < FEEDBACK_LOW],
+            "comments": [i.comment for i in items if i.comment.strip()],
+        })
+    return summary
+
+
+# ------------------------------------------------------------------------------------------- notices
+
+
+def notices_for(user: User | None) -> QuerySet[Notice]:
+    person = person_for_user(user)
+    if person is None:
+        return Notice.objects.none()
+    return Notice.objects.filter(recipient=person).select_related("session")
+
+
+def home_notices(user: User | None) -> dict[str, Any]:
+    notices = notices_for(user)
+    return {"notices": list(notices[:5]), "unread": notices.filter(read_at__isnull=True).count()}
+
+
+# ------------------------------------------------------------------------------------------- onboarding
+
+
+def plans_visible_to(user: User | None) -> QuerySet[OnboardingPlan]:
+    plans = OnboardingPlan.objects.select_related("person", "person__unit", "template")
+    if is_training_staff(user):
+        return plans
+    person = person_for_user(user)
+    if person is None:
+        return plans.none()
+    condition = Q(person=person) | Q(person__mentor_assignments__mentor=person,
+                                     person__mentor_assignments__ended_on__isnull=True)
+    if _supervises(user):
+        condition |= Q(person__in=people_visible_to(user))
+    return plans.filter(pk__in=OnboardingPlan.objects.filter(condition).values("pk"))
+
+
+def can_tick_plan(user: User | None, plan: OnboardingPlan) -> bool:
+    """Training staff, the new hire, and their current mentor tick tasks off; supervisors only look."""
+    if is_training_staff(user):
+        return True
+    person = person_for_user(user)
+    if person is None:
+        return False
+    return plan.person_id == person.pk or MentorAssignment.objects.filter(
+        mentor=person, mentee_id=plan.person_id, ended_on__isnull=True).exists()
+
+
+def plan_progress(plan: OnboardingPlan, today: date | None = None) -> dict[str, Any]:
+    """Where a new hire stands: tasks done, the current week, overdue goals, check pass rate."""
+    today = today or timezone.localdate()
+    goals = list(plan.goals.prefetch_related("tasks"))
+    tasks = [t for g in goals for t in g.tasks.all()]
+    done = sum(1 for t in tasks if t.done_at)
+    overdue = [g for g in goals if g.due_on < today and any(not t.done_at for t in g.tasks.all())]
+    current = next((g for g in goals if g.starts_on <= today <= g.due_on), None)
+    checks = [t for t in tasks if t.kind == "check" and t.result]
+    passed = sum(1 for t in checks if t.result == CheckResult.PASSED)
+    return {
+        "plan": plan, "goals": goals, "task_count": len(tasks), "done": done,
+        "percent": round(100 * done / len(tasks)) if tasks else 0,
+        "overdue": overdue, "current": current,
+        "checks": len(checks), "checks_passed": passed,
+        "finished": bool(tasks) and done == len(tasks),
+    }
+
+
+def plan_overview(*, user: User | None, behind_only: bool = False, today: date | None = None) -> list[dict]:
+    """Every plan the user may see with its progress; those falling behind (overdue goals) first."""
+    plans = plans_visible_to(user).prefetch_related("goals__tasks")
+    rows = [plan_progress(p, today) for p in plans]
+    if behind_only:
+        rows = [r for r in rows if r["overdue"]]
+    return sorted(rows, key=lambda r: (-len(r["overdue"]), r["plan"].person.name))
+
+
+# ------------------------------------------------------------------------------------------- mentoring
+
+
+def is_certified_mentor(person: Person) -> bool:
+    return MentorCertification.objects.filter(person=person, status=CertificationStatus.APPROVED).exists()
+
+
+def assignments_visible_to(user: User | None) -> QuerySet[MentorAssignment]:
+    assignments = MentorAssignment.objects.select_related("mentor", "mentee", "mentee__unit")
+    if is_training_staff(user):
+        return assignments
+    person = person_for_user(user)
+    if person is None:
+        return assignments.none()
+    condition = Q(mentor=person) | Q(mentee=person)
+    if _supervises(user):
+        condition |= Q(mentee__in=people_visible_to(user))
+    return assignments.filter(condition)
+
+
+def can_log_mentoring(user: User | None, assignment: MentorAssignment) -> bool:
+    person = person_for_user(user)
+    return is_training_staff(user) or (person is not None and assignment.mentor_id == person.pk)
+
+
+def stayed_past_probation(assignment: MentorAssignment, today: date | None = None) -> bool | None:
+    """True: still active after probation ended (or left only after it); False: left before or on its
+    end; None: probation not over yet."""
+    today = today or timezone.localdate()
+    mentee = assignment.mentee
+    if mentee.status == PersonStatus.LEFT:
+        return bool(mentee.left_on and mentee.left_on > assignment.probation_end)
+    if today <= assignment.probation_end:
+        return None
+    return True
+
+
+def mentor_overview(mentor: Person, today: date | None = None) -> dict[str, Any]:
+    """A mentor's page: each mentee's plan progress, the pass rate of their checks, probation outcome."""
+    today = today or timezone.localdate()
+    rows = []
+    checks = passed = 0
+    stayed = decided = 0
+    for assignment in MentorAssignment.objects.filter(mentor=mentor).select_related("mentee", "mentee__unit"):
+        plan = OnboardingPlan.objects.filter(person=assignment.mentee).order_by("-start_date").first()
+        progress = plan_progress(plan, today) if plan else None
+        outcome = stayed_past_probation(assignment, today)
+        if progress:
+            checks += progress["checks"]
+            passed += progress["checks_passed"]
+        if outcome is not None:
+            decided += 1
+            stayed += int(outcome)
+        rows.append({"assignment": assignment, "progress": progress, "stayed": outcome,
+                     "meetings": assignment.meetings.count(), "shadowing": assignment.shadowing.count()})
+    return {
+        "mentor": mentor, "rows": rows,
+        "certified": is_certified_mentor(mentor),
+        "pass_rate": round(100 * passed / checks) if checks else None, "checks": checks,
+        "retention": round(100 * stayed / decided) if decided else None, "decided": decided,
+    }
+
+
+def mentors_visible_to(user: User | None) -> QuerySet[Person]:
+    """Mentors whose page the user may open: staff all, a mentor themselves."""
+    mentors = Person.objects.filter(Q(mentee_assignments__isnull=False) | Q(mentor_certifications__isnull=False))
+    if is_training_staff(user):
+        return mentors.distinct()
+    person = person_for_user(user)
+    return mentors.filter(pk=person.pk).distinct() if person else Person.objects.none()
+
+
+# ------------------------------------------------------------------------------------------- needs
+
+
+def surveys_visible_to(user: User | None) -> QuerySet[NeedsSurvey]:
+    """Staff see every survey; anyone else the surveys of a unit they belong to or supervise (to answer)."""
+    surveys = NeedsSurvey.objects.select_related("unit")
+    if is_training_staff(user):
+        return surveys
+    person = person_for_user(user)
+    if person is None:
+        return surveys.none()
+    ids = [s.pk for s in surveys if person.unit.path.startswith(s.unit.path)
+           or (_supervises(user) and people_visible_to(user).filter(unit__in=unit_subtree(s.unit)).exists())]
+    return surveys.filter(pk__in=ids)
+
+
+def needs_report(survey: NeedsSurvey) -> list[dict[str, Any]]:
+    """Skills by priority: the weighted mean need (supervisors' input counts twice, QA weak points twice,
+    self-assessment once), with the averages of each source and how many answered."""
+    weights = {"supervisor": 2, "qa": 2, "self": 1}
+    rows = []
+    responses = list(survey.responses.all())
+    for skill in survey.skills:
+        total = weight = 0.0
+        per_source: dict[str, list[int]] = defaultdict(list)
+        for response in responses:
+            value = response.ratings.get(skill)
+            if value is None:
+                continue
+            per_source[response.source].append(int(value))
+            total += weights.get(response.source, 1) * int(value)
+            weight += weights.get(response.source, 1)
+        rows.append({
+            "skill": skill,
+            "score": round(total / weight, 2) if weight else None,
+            "answers": sum(len(v) for v in per_source.values()),
+            "sources": {k: round(sum(v) / len(v), 1) for k, v in per_source.items()},
+        })
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["skill"]))
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+        score = row["score"] or 0
+        row["priority"] = "high" if score >= 4 else "medium" if score >= 3 else "low"
+    return rows
+

@@ -1,0 +1,102 @@
+"""Programmes and classroom sessions, notices.
+
+Sample objects: a programme owned by the training manager whose session is given by the trainer; the
+"team A" session has the agent as participant (the supervisor looks after team A), the "team B" session the
+outsider. Training staff see everything; the trainer manages their sessions; a participant sees their session,
+its materials and gives feedback; a supervisor sees their people's sessions (read only). Out of scope: 404.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from tests.permissions.matrix import FORBIDDEN, NOT_FOUND, OK, Entry, expect, signed_in, staff_only
+
+from servicecoach.org import calendar
+from servicecoach.programmes import services
+from servicecoach.programmes.models import Notice, SessionMaterial
+
+
+def _programme(org):
+    start = calendar.add_working_days(timezone.localdate(), 10)
+    return services.programme_create(actor=None, title="Sample programme", kind="new_hire", start_date=start,
+                                     end_date=calendar.add_working_days(start, 20),
+                                     owner=org.people["training_manager"], participants=[org.people["agent"]])
+
+
+def _session(org, participant=None):
+    programme = _programme(org)
+    return services.session_schedule(
+        actor=None, programme=programme, title="Sample session", trainer=org.people["trainer"],
+        start_date=programme.start_date, end_date=programme.start_date, day_start=time(9), day_end=time(17),
+        venue="Room 1", capacity=5, participants=[(participant or org.people["agent"], "new_hire")])
+
+
+def _team_a(org):
+    return {"pk": _session(org).pk}
+
+
+def _material(org):
+    session = _session(org)
+    name = "programmes/matrix-sample.txt"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"sample material"))
+    material = SessionMaterial.objects.create(session=session, title="Sample", file=name)
+    return {"pk": session.pk, "material_pk": material.pk}
+
+
+def _notice(org):
+    session = _session(org)
+    notice = Notice.objects.create(recipient=org.people["agent"], session=session, subject="Sample", body="Body")
+    return {"pk": notice.pk}
+
+
+def _equipment(org):
+    session = _session(org)
+    return {"pk": session.pk, "check_pk": session.equipment.first().pk}
+
+
+# Who sees the team A session, and who manages it.
+SEES = expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=OK, agent=OK)
+MANAGES = expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=FORBIDDEN, agent=FORBIDDEN)
+# Staff-only actions are refused by role before the object is looked up.
+STAFF = staff_only()
+
+ENTRIES = [
+    Entry("programmes:programme-list", expect=signed_in()),
+    Entry("programmes:programme-create", expect=STAFF),
+    Entry("programmes:programme-create", label="invalid", method="POST", data={}, expect=STAFF),
+    Entry("programmes:programme-detail", kwargs=lambda org: {"pk": _session(org).programme_id}, expect=SEES),
+    Entry("programmes:programme-update", kwargs=lambda org: {"pk": _programme(org).pk}, expect=STAFF),
+    Entry("programmes:session-list", expect=signed_in()),
+    Entry("programmes:session-create", kwargs=lambda org: {"programme_pk": _programme(org).pk}, expect=STAFF),
+    Entry("programmes:session-create", label="invalid", method="POST", data={},
+          kwargs=lambda org: {"programme_pk": _programme(org).pk}, expect=STAFF),
+    Entry("programmes:session-detail", label="team A", kwargs=_team_a, expect=SEES),
+    Entry("programmes:session-detail", label="team B", kwargs=lambda org: {"pk": _session(org, org.outsider).pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK)),
+    Entry("programmes:session-update", kwargs=_team_a, expect=STAFF),
+    Entry("programmes:session-send-notice", method="POST", kwargs=_team_a, expect=STAFF),
+    Entry("programmes:session-short-notice", method="POST", data={}, kwargs=_team_a, expect=STAFF),
+    Entry("programmes:session-cancel", method="POST", data={}, kwargs=_team_a, expect=STAFF),
+    Entry("programmes:session-agenda", kwargs=_team_a, expect=MANAGES),
+    Entry("programmes:equipment-toggle", method="POST", kwargs=_equipment, expect=MANAGES),
+    Entry("programmes:material-upload", method="POST", data={}, kwargs=_team_a, expect=MANAGES),
+    # Materials: participants, the trainer and staff; a supervisor sees the session but not its files.
+    Entry("programmes:material-download", kwargs=_material,
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, agent=OK)),
+    Entry("programmes:session-attendance", kwargs=_team_a, expect=MANAGES),
+    Entry("programmes:participation-note-add", method="POST", data={}, kwargs=_team_a, expect=MANAGES),
+    # Daily feedback is given by participants only.
+    Entry("programmes:session-feedback", kwargs=_team_a,
+          expect=expect(NOT_FOUND, admin=FORBIDDEN, training_manager=FORBIDDEN, trainer=FORBIDDEN,
+                        supervisor=FORBIDDEN, agent=OK)),
+    Entry("programmes:session-feedback-summary", kwargs=_team_a, expect=MANAGES),
+    # Notices are personal.
+    Entry("programmes:notice-list", expect=signed_in()),
+    Entry("programmes:notice-detail", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),
+    Entry("programmes:notice-read", method="POST", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),
+]
