@@ -2,6 +2,7 @@
 
 ``engine/`` is pure Python (no Django): template loading and validation, the formula language,
 the scoring rules, rankings and incentive tiers, spreadsheet reading and writing. ``cli.py`` is
-``servicecoach kpi``. The web part (monthly scoring in the app, locking, rankings pages) comes later
-and calls the engine.
+``servicecoach kpi``. The web app around it (models, services, selectors, views under /kpi/, api.py,
+tasks.py, demo.py) keeps templates and their versions, the months' figures with their history, the
+scoring runs and results, and calls the engine to score; docs/kpi-web.md is the supervisors' guide.
 """

@@ -9,5 +9,13 @@ class KpiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Menu entries (core.navigation.register_nav) and home panels (core.home.register_panel) go here.
-        pass
+        from servicecoach.core.navigation import NavItem, Section, register_nav
+        from servicecoach.org.models import Role
+
+        staff = frozenset({Role.ADMIN, Role.TRAINING_MANAGER, Role.SUPERVISOR})
+        register_nav(
+            NavItem(_("My scorecards"), "kpi:my-results", frozenset({Role.AGENT}), Section.PERFORMANCE, 10),
+            NavItem(_("Performance months"), "kpi:period-list", staff, Section.PERFORMANCE, 20),
+            NavItem(_("Team analysis"), "kpi:analysis", staff, Section.PERFORMANCE, 30),
+            NavItem(_("Scorecard templates"), "kpi:template-list", staff, Section.PERFORMANCE, 40),
+        )

@@ -1,0 +1,200 @@
+"""Reading the Performance app, scoped to who is asking (org.selectors decides the scope).
+
+- administrators and training managers see every agent's inputs and results;
+- a supervisor sees the agents of the units they supervise;
+- everyone else sees only their own results (an agent's own scorecards).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from statistics import mean
+
+import yaml
+from django.db.models import QuerySet
+
+from servicecoach.kpi.engine.template import Template, parse_template
+from servicecoach.kpi.models import (
+    AgentInput,
+    AgentResult,
+    InputChange,
+    Period,
+    ScorecardTemplate,
+    ScorecardVersion,
+)
+from servicecoach.org.models import OrgUnit, Person, Role, User
+from servicecoach.org.selectors import people_visible_to, units_visible_to, user_has_role
+
+MANAGERS = (Role.ADMIN, Role.TRAINING_MANAGER)
+STAFF = (Role.ADMIN, Role.TRAINING_MANAGER, Role.SUPERVISOR)
+
+_COMPILED: dict[int, Template] = {}
+
+
+def version_template(version: ScorecardVersion) -> Template:
+    """The engine's compiled template of a saved version (versions never change, so it is cached)."""
+    tpl = _COMPILED.get(version.pk)
+    if tpl is None:
+        tpl = parse_template(yaml.safe_load(version.source), source=version.template.key)
+        _COMPILED[version.pk] = tpl
+    return tpl
+
+
+def latest_version(template: ScorecardTemplate) -> ScorecardVersion | None:
+    return template.versions.order_by("-number").first()
+
+
+def template_list() -> QuerySet[ScorecardTemplate]:
+    return ScorecardTemplate.objects.all()
+
+
+def period_list(*, template: ScorecardTemplate | None = None) -> QuerySet[Period]:
+    periods = Period.objects.select_related("template", "version", "current_run")
+    if template is not None:
+        periods = periods.filter(template=template)
+    return periods.order_by("-month", "template__key")
+
+
+def inputs_visible_to(user: User | None, period: Period) -> QuerySet[AgentInput]:
+    return (AgentInput.objects.filter(period=period, person__in=people_visible_to(user))
+            .select_related("person", "unit").order_by("unit__path", "person__employee_no"))
+
+
+def period_teams(*, user: User | None, period: Period) -> list[dict]:
+    """The teams of the period the user may see, each with its number of agents."""
+    counts: dict[int, int] = defaultdict(int)
+    for unit_id in inputs_visible_to(user, period).values_list("unit_id", flat=True):
+        counts[unit_id] += 1
+    units = units_visible_to(user).filter(pk__in=counts).order_by("path")
+    return [{"unit": u, "agents": counts[u.pk]} for u in units]
+
+
+def team_unit_or_none(*, user: User | None, period: Period, unit_pk: int) -> OrgUnit | None:
+    """A team of the period within the user's scope, else None (the view answers 404)."""
+    if not inputs_visible_to(user, period).filter(unit_id=unit_pk).exists():
+        return None
+    return units_visible_to(user).filter(pk=unit_pk).first()
+
+
+def results_visible_to(user: User | None, period: Period) -> QuerySet[AgentResult]:
+    if period.current_run_id is None:
+        return AgentResult.objects.none()
+    return (AgentResult.objects.filter(run_id=period.current_run_id, person__in=people_visible_to(user))
+            .select_related("person", "unit").order_by("unit__path", "rank", "person__employee_no"))
+
+
+def result_for(*, user: User | None, period: Period, person_pk: int) -> AgentResult | None:
+    return results_visible_to(user, period).filter(person_id=person_pk).first()
+
+
+def person_results(*, person: Person, template: ScorecardTemplate | None = None) -> list[AgentResult]:
+    """A person's current result of every scored period, oldest month first (the trend)."""
+    periods = Period.objects.filter(current_run__isnull=False)
+    if template is not None:
+        periods = periods.filter(template=template)
+    results = (AgentResult.objects.filter(person=person, run_id__in=periods.values("current_run_id"))
+               .select_related("run__period__template").order_by("run__period__month"))
+    return list(results)
+
+
+def input_history(*, user: User | None, period: Period, person: Person | None = None) -> QuerySet[InputChange]:
+    changes = InputChange.objects.filter(period=period, person__in=people_visible_to(user))
+    if person is not None:
+        changes = changes.filter(person=person)
+    return changes.select_related("person").order_by("-at", "-id")
+
+
+def visible_person_or_none(user: User | None, pk: int) -> Person | None:
+    return people_visible_to(user).filter(pk=pk).first()
+
+
+def can_manage(user: User | None) -> bool:
+    return user_has_role(user, *MANAGERS)
+
+
+# ---------------------------------------------------------------- team analysis
+
+
+@dataclass
+class ItemAverage:
+    item: str
+    name: str
+    weight: float
+    average: float | None  # points
+    share: float | None  # average ÷ weight × 100
+    no_data: int
+
+
+def result_rows(results: list[AgentResult]) -> list[dict]:
+    return [{"total": r.total, "unit": r.unit.name, "items": r.items} for r in results]
+
+
+def item_averages(template: Template, results: list[AgentResult], *, language: str = "zh") -> list[ItemAverage]:
+    """Average points of each item over the results (items of no data left out), best-known order."""
+    idx = 0 if language.startswith("zh") else 1
+    points: dict[str, list[float]] = defaultdict(list)
+    missing: dict[str, int] = defaultdict(int)
+    for r in results:
+        for it in r.items:
+            if it["points"] is None:
+                missing[it["item"]] += 1
+            else:
+                points[it["item"]].append(it["points"])
+    out = []
+    for it in template.items:
+        avg = round(mean(points[it.id]), 2) if points[it.id] else None
+        out.append(ItemAverage(it.id, it.name[idx], it.weight, avg,
+                               round(avg / it.weight * 100, 1) if avg is not None else None, missing[it.id]))
+    return out
+
+
+def weakest_items(averages: list[ItemAverage], n: int = 5) -> list[ItemAverage]:
+    """The items with the lowest average share of their weight."""
+    return sorted((a for a in averages if a.share is not None), key=lambda a: (a.share, a.item))[:n]
+
+
+def team_comparison(*, user: User | None, period: Period) -> list[dict]:
+    """Per team of the period: staff, average total, and the sums of the figures a manager compares
+    (sales, consultations, orders, visits) where the template has them."""
+    teams: dict[int, dict] = {}
+    for row in inputs_visible_to(user, period):
+        t = teams.setdefault(row.unit_id, {"unit": row.unit, "staff": 0, "sales": 0.0, "consultations": 0.0,
+                                           "orders": 0.0, "visits": 0.0, "totals": []})
+        t["staff"] += 1
+        for key in ("sales", "consultations", "orders", "visits"):
+            v = row.figures.get(key)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                t[key] += v
+    for r in results_visible_to(user, period):
+        if r.unit_id in teams:
+            teams[r.unit_id]["totals"].append(r.total)
+    out = []
+    for t in sorted(teams.values(), key=lambda t: t["unit"].path):
+        staff = t["staff"]
+        out.append({
+            **t,
+            "average_total": round(mean(t["totals"]), 2) if t["totals"] else None,
+            "sales_per_agent": round(t["sales"] / staff, 2) if staff else None,
+            "consultations_per_agent": round(t["consultations"] / staff, 1) if staff else None,
+            "conversion": round(t["orders"] / t["visits"] * 100, 2) if t["visits"] else None,
+        })
+    return out
+
+
+def team_trend(*, user: User | None, template: ScorecardTemplate, unit_ids: list[int] | None = None,
+               last: int = 12) -> dict:
+    """Average total per team for the template's last ``last`` scored months: ``{months, series}``."""
+    periods = list(Period.objects.filter(template=template, current_run__isnull=False).order_by("-month")[:last])
+    periods.reverse()
+    months = [p.month for p in periods]
+    per_team: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    visible = people_visible_to(user)
+    results = AgentResult.objects.filter(run_id__in=[p.current_run_id for p in periods], person__in=visible)
+    if unit_ids:
+        results = results.filter(unit_id__in=unit_ids)
+    for unit_name, month, total in results.values_list("unit__name", "run__period__month", "total"):
+        per_team[unit_name][month].append(total)
+    series = [{"name": name, "y": [round(mean(by[m]), 2) if by.get(m) else None for m in months]}
+              for name, by in sorted(per_team.items())]
+    return {"months": months, "series": series}
