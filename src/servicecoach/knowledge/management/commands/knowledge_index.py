@@ -1,0 +1,29 @@
+"""``servicecoach manage knowledge_index [--rebuild]``: the state of the knowledge search index, or a rebuild
+(after changing the domain dictionary or the synonyms; also a cron-able job)."""
+
+from __future__ import annotations
+
+from django.core.management import BaseCommand
+
+from servicecoach.knowledge import search
+
+
+class Command(BaseCommand):
+    help = "Show the knowledge search index, or rebuild it with --rebuild."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--rebuild", action="store_true", help="rebuild the index and write its snapshot")
+
+    def handle(self, *args, rebuild: bool = False, **options) -> None:
+        if rebuild:
+            summary = search.rebuild()
+            self.stdout.write(f"rebuilt: {summary['articles']} articles in {summary['seconds']:.1f} s "
+                              f"(epoch {summary['epoch']}, snapshot in {search.index_dir()})")
+            return
+        status = search.index_status()
+        state = status["state"]
+        if state is None:
+            self.stdout.write("no index yet: it is built at the first search (or run with --rebuild)")
+            return
+        self.stdout.write(f"epoch {state.epoch}, rebuilt {state.rebuilt_at:%Y-%m-%d %H:%M}, {state.articles} articles"
+                          f"{'; dictionary or synonyms changed since' if state.config_changed_at else ''}")
