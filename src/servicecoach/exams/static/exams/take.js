@@ -98,12 +98,19 @@
     if (el) el.textContent = message;
   }
 
+  // Every keystroke goes into the device's queue at once (a reload right after typing loses
+  // nothing); sending typed text waits for a pause in the typing.
+  function record(fs) {
+    var position = fs.dataset.position;
+    queue[position] = {answer: readAnswer(fs), client_time: Date.now()};
+    store(queue); showStatus();
+    return position;
+  }
+
   function changed(event) {
     var fs = event.target.closest("fieldset.question");
     if (!fs) return;
-    var position = fs.dataset.position;
-    queue[position] = {answer: readAnswer(fs), client_time: Date.now()};
-    store(queue); showStatus(); send(position);
+    send(record(fs));
   }
 
   function flush() {
@@ -125,8 +132,10 @@
   exam.addEventListener("input", function (event) {
     if (event.target.type === "radio" || event.target.type === "checkbox") return;
     var fs = event.target.closest("fieldset.question");
-    clearTimeout(typingTimers[fs.dataset.position]);
-    typingTimers[fs.dataset.position] = setTimeout(function () { changed(event); }, 600);
+    if (!fs) return;
+    var position = record(fs);
+    clearTimeout(typingTimers[position]);
+    typingTimers[position] = setTimeout(function () { send(position); }, 600);
   });
   window.addEventListener("online", flush);
   setInterval(flush, 4000);
