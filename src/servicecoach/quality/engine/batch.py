@@ -30,6 +30,9 @@ from __future__ import annotations
 
 import itertools
 import re
+import re._constants as _sre_constants
+import re._parser as _sre_parser
+import unicodedata
 from dataclasses import replace
 from operator import attrgetter
 from typing import Any
@@ -98,6 +101,87 @@ def batchable(node: Any) -> bool:
 
 def rule_batchable(rule: Rule) -> bool:
     return batchable(rule.condition) and batchable(rule.when)
+
+
+def _uncased(ch: str) -> bool:
+    """A character that no case-insensitive match can spell otherwise: not a cased letter, and its
+    own lower, upper and folded case (CJK, digits, most punctuation)."""
+    return (ch.lower() == ch and ch.upper() == ch and ch.casefold() == ch
+            and unicodedata.category(ch) not in ("Lu", "Ll", "Lt"))
+
+
+def required_literals(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of ``pattern`` contains (read from the parsed
+    pattern: a run of literal characters, an alternation whose every branch has such strings, a
+    repeat of at least once), or None when no such set is found. Under IGNORECASE only characters
+    without case (CJK, digits, most punctuation) are used, so a plain substring test is exact. A
+    text without any of them has no match: the batched evaluator searches the regex only in the
+    messages where the literal matcher found one."""
+    try:
+        parsed = _sre_parser.parse(pattern, flags)
+    except Exception:  # noqa: BLE001 - the rule was compiled already; any surprise: no literals
+        return None
+    ignore = bool((flags | parsed.state.flags) & re.IGNORECASE)
+    found = _required(list(parsed), ignore)
+    if not found or any(not w or SEPARATOR in w or "\n" in w for w in found):
+        return None
+    return tuple(sorted(found))
+
+
+def _required(items: list, ignore: bool) -> set[str] | None:
+    c = _sre_constants
+    options: list[set[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            options.append({"".join(run)})
+            run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL:
+            ch = chr(av)
+            if ignore and not _uncased(ch):
+                flush()
+            else:
+                run.append(ch)
+            continue
+        flush()
+        got: set[str] | None = None
+        if op is c.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av
+            got = _required(list(sub), ignore or bool(add_flags & re.IGNORECASE))
+        elif op is c.ATOMIC_GROUP:
+            got = _required(list(av), ignore)
+        elif op is c.BRANCH:
+            alts = [_required(list(alt), ignore) for alt in av[1]]
+            if all(alts):
+                got = set().union(*alts)  # type: ignore[arg-type]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, _high, sub = av
+            if low >= 1:
+                got = _required(list(sub), ignore)
+        elif op is c.IN:
+            if all(o is c.LITERAL for o, _ in av):
+                chars = {chr(v) for _, v in av}
+                if not ignore or all(_uncased(ch) for ch in chars):
+                    got = chars
+        if got:
+            options.append(got)
+    flush()
+    if not options:
+        return None
+    # the most selective: the longest shortest literal, then the fewest literals
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
+
+
+class _RegexLiterals:
+    """A regex leaf's required literals in the batch's case-sensitive matcher: one item, any of them."""
+
+    case_sensitive = True
+
+    def __init__(self, items: tuple[tuple[str, ...]]):
+        self.items = items
 
 
 class _Batch:
@@ -372,7 +456,7 @@ class BatchRuleSet:
         self.fallback_ids = [r.id for r in fallback]
         words: dict[str, int] = {}
         words_cs: dict[str, int] = {}
-        self._leaves: list[Keywords] = []
+        self._leaves: list[Any] = []  # keyword leaves, and the literals of regex leaves (_RegexLiterals)
         self._leaf_ids: dict[int, int] = {}
         for rule, ok in zip(ruleset.rules, self.batched):
             if ok:
@@ -398,6 +482,13 @@ class BatchRuleSet:
             for alts in node.items:
                 for w in alts:
                     table.setdefault(w, len(table))
+        elif isinstance(node, Regex):
+            literals = required_literals(node.pattern, node.compiled.flags)
+            if literals is not None and id(node) not in self._leaf_ids:
+                self._leaf_ids[id(node)] = len(self._leaves)
+                self._leaves.append(_RegexLiterals(items=(literals,)))
+                for w in literals:
+                    words_cs.setdefault(w, len(words_cs))
         elif isinstance(node, Context):
             self._collect(node.trigger, words, words_cs)
             self._collect(node.expect, words, words_cs)
@@ -522,7 +613,11 @@ class BatchRuleSet:
         out: list[tuple[int, int, int, int]] = []
         if isinstance(node, Regex):
             compiled, exclude = node.compiled, node.exclude_compiled
-            if _UNSAFE_PREFILTER.search(node.pattern):
+            leaf_id = self._leaf_ids.get(id(node))
+            if leaf_id is not None:  # the messages holding one of the literals every match contains
+                leaf, _item, gm, _start, _end = b.matches(True)
+                cand = np.unique(gm[leaf == leaf_id])
+            elif _UNSAFE_PREFILTER.search(node.pattern):
                 cand = np.arange(b.M)
             else:
                 cand = b.candidates(self._prefilter(node.pattern, compiled.flags))
