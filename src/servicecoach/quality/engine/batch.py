@@ -73,6 +73,13 @@ _EMPTY = np.zeros((0, 4), dtype=np.int64)
 # letters (not cased, not marks, not stripped as punctuation) that glue clauses together for normalising
 _GLUE = ("\U0002a6d6", "\U0002a6d5", "\U0002a6d4", "\u3007")
 _SPLIT = measures._SPLIT
+# the characters of measures._SPLIT's class of clause marks, as a lookup table over the BMP
+_MARKS = "，,。！？!?；;\n.…"
+_CLAUSE_MARK = np.zeros(0x10000, dtype=bool)
+_CLAUSE_MARK[[ord(c) for c in _MARKS]] = True
+# the batched clauses assume what measures splits on, and that no question word holds a clause mark
+_CLAUSES_BATCHED = _SPLIT.pattern == "([" + _MARKS.replace("\n", "\\n") + "]+)" and not any(
+    c in _MARKS for w in measures.QUESTION_WORDS for c in w)
 _TIMING = ("left_waiting", "duration", "first_response", "reply_latency", "longest_wait")
 
 
@@ -217,6 +224,9 @@ class _Batch:
         self._offsets: np.ndarray | None = None
         self._lines: str | None = None
         self._emotions: list | None = None
+        self._codes: np.ndarray | None = None
+        self._clauses: Any = None
+        self._questioned: np.ndarray | None = None
 
     # ------------------------------------------------------------------ messages and scopes
     def role_mask(self, role: str) -> np.ndarray:
@@ -350,10 +360,70 @@ class _Batch:
             self._lines = "\n".join(self.texts)
         return self._lines
 
+    def line_codes(self) -> np.ndarray:
+        """The code points of :meth:`joined_lines`."""
+        if self._codes is None:
+            self._codes = np.frombuffer(self.joined_lines().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return self._codes
+
+    def clauses(self) -> dict[str, Any] | None:
+        """Every clause of every message of the batch (what :func:`.measures.eval_count` splits a
+        message into with ``_SPLIT``: the text between runs of clause marks), shared by the
+        repeated-sentence rules of any role: ``start``/``end`` in :meth:`joined_lines`, ``message``
+        (global index), ``norm`` (the normalised clause's id: equal ids, equal normalised text) and
+        ``norm_len``. None when no glue letter is free (then rules go per conversation)."""
+        if self._clauses is None:
+            lines = self.joined_lines()
+            glue = next((c for c in _GLUE if c not in lines), None)
+            if glue is None:
+                self._clauses = False
+                return None
+            code = self.line_codes()
+            size = len(code)
+            mark = _CLAUSE_MARK[np.minimum(code, 0xFFFF)] & (code <= 0xFFFF)
+            prev = np.zeros(size, dtype=bool)
+            nxt = np.zeros(size, dtype=bool)
+            if size:
+                prev[1:] = mark[:-1]
+                nxt[:-1] = mark[1:]
+            run_lo = np.nonzero(mark & ~prev)[0]
+            run_hi = np.nonzero(mark & ~nxt)[0] + 1
+            start = np.concatenate([[0], run_hi]).astype(np.int64)
+            end = np.concatenate([run_lo, [size]]).astype(np.int64)
+            # the clauses joined by the glue letter (as _SPLIT.sub puts it in place of each run of
+            # marks), normalised at once; the glue survives stripping and lower-casing
+            norms = measures._STRIP.sub("", _SPLIT.sub(glue, lines)).lower().split(glue)
+            table: dict[str, int] = {}
+            count = len(norms)
+            self._clauses = {
+                "start": start, "end": end, "next": np.concatenate([run_hi, [size]]).astype(np.int64),
+                "message": np.searchsorted(self.offsets(), start, side="right") - 1,
+                "norm": np.fromiter(map(table.setdefault, norms, itertools.count()), dtype=np.int64, count=count),
+                "norm_len": np.fromiter(map(len, norms), dtype=np.int64, count=count),
+            }
+        return self._clauses or None
+
+    def questioned(self) -> np.ndarray:
+        """Per clause of :meth:`clauses`: a question mark among the marks that follow it within its
+        message, or a question word in it."""
+        if self._questioned is None:
+            cl = self.clauses()
+            assert cl is not None
+            code = self.line_codes()
+            start, end, message = cl["start"], cl["end"], cl["message"]
+            offsets = self.offsets()
+            hi = np.minimum(cl["next"], offsets[message] + self.length[message])
+            qpos = np.nonzero((code == 0x3F) | (code == 0xFF1F))[0]
+            marked = np.searchsorted(qpos, hi) > np.searchsorted(qpos, end)
+            wpos = np.array([m.start() for m in measures._QUESTION.finditer(self.joined_lines())], dtype=np.int64)
+            worded = np.searchsorted(wpos, end) > np.searchsorted(wpos, start)
+            self._questioned = marked | worded
+        return self._questioned
+
     def digit_runs(self) -> np.ndarray:
         """Messages (global indices) holding four ASCII digits in a row (the sensitive-data
         finder's first look, ``[0-9]{4}``), found on the code points of the whole batch at once."""
-        code = np.frombuffer(self.joined_lines().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        code = self.line_codes()
         digit = (code >= 0x30) & (code <= 0x39)
         if len(digit) < 4:
             return np.zeros(0, dtype=np.int64)
@@ -710,68 +780,40 @@ class BatchRuleSet:
 
     def _repeat(self, node: Count, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
         """The same clause (normalised) said ``times`` times or more in a conversation, for the whole
-        batch: the role's texts joined by newlines (a clause mark, so no clause crosses messages)
-        are split into clauses once; the clauses are normalised all at once, joined by a letter
-        that occurs in no text (so stripping and lower-casing cannot reach across it); equal
-        clauses of a conversation are counted with ``np.unique``."""
+        batch: the batch's clauses (:meth:`_Batch.clauses`, split and normalised once for every
+        role and rule) of the role's messages, long enough (and questions, if asked), counted per
+        conversation and normalised text with ``np.unique``."""
         B = b.B
         state = np.zeros(B, dtype=np.int8)
-        gms = np.nonzero(b.role_mask(node.role))[0]
-        if not len(gms):
-            return state, _EMPTY
-        texts = b.texts
-        mine = [texts[g] for g in gms.tolist()]
-        joined = "\n".join(mine)
-        glue = next((c for c in _GLUE if c not in joined), None)
-        if glue is None:  # every candidate letter occurs in the texts: per conversation, as measures does
+        if not _CLAUSES_BATCHED:
             return self._per_conversation(node, b)
-        parts = _SPLIT.split(joined)  # clause, marks, clause, ..., clause
-        plen = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        pstart = np.zeros(len(parts), dtype=np.int64)
-        np.cumsum(plen[:-1], out=pstart[1:])
-        bodies = parts[0::2]
-        bstart, blen = pstart[0::2], plen[0::2]
-        mlen = np.fromiter(map(len, mine), dtype=np.int64, count=len(mine))
-        moff = np.zeros(len(mine), dtype=np.int64)
-        np.cumsum(mlen[:-1] + 1, out=moff[1:])
-        bm = np.searchsorted(moff, bstart, side="right") - 1  # each clause's message (among ``mine``)
+        cl = b.clauses()
+        if cl is None:  # every candidate glue letter occurs in the texts: per conversation, as measures does
+            return self._per_conversation(node, b)
+        start, end, message = cl["start"], cl["end"], cl["message"]
         minimum = node.min_length
-        ok = blen >= minimum
+        ok = b.role_mask(node.role)[message] & (end - start >= minimum) & (cl["norm_len"] >= minimum)
         if node.questions_only:
-            # a question mark in the marks that follow the clause within its message, or a question word
-            bend = bstart + blen
-            marks_end = np.empty(len(bodies), dtype=np.int64)
-            marks_end[:-1] = pstart[2::2]
-            marks_end[-1] = bend[-1]
-            hi = np.minimum(marks_end, moff[bm] + mlen[bm])
-            code = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            qpos = np.nonzero((code == 0x3F) | (code == 0xFF1F))[0]
-            marked = np.searchsorted(qpos, hi) > np.searchsorted(qpos, bend)
-            wpos = np.array([m.start() for m in measures._QUESTION.finditer(joined)], dtype=np.int64)
-            worded = np.searchsorted(wpos, bend) > np.searchsorted(wpos, bstart)
-            ok &= marked | worded
-        norms = measures._STRIP.sub("", glue.join(bodies)).lower().split(glue)
-        nlen = np.fromiter(map(len, norms), dtype=np.int64, count=len(norms))
-        ok &= nlen >= minimum
-        if not ok.any():
-            return state, _EMPTY
-        table: dict[str, int] = {}
-        ids = np.fromiter(map(table.setdefault, norms, itertools.count()), dtype=np.int64, count=len(norms))
-        conv = b.conv_of[gms[bm]]
+            ok &= b.questioned()
         keep = np.nonzero(ok)[0]
-        key = conv[keep] * (len(norms) + 1) + ids[keep]
+        if not len(keep):
+            return state, _EMPTY
+        conv = b.conv_of[message[keep]]
+        key = conv * (len(start) + 1) + cl["norm"][keep]
         _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
         said = keep[counts[inverse.ravel()] >= node.times]
-        state[conv[said]] = 1
+        if not len(said):
+            return state, _EMPTY
+        state[b.conv_of[message[said]]] = 1
         rows = []
-        local = b.local
-        for k in said.tolist():
-            body = bodies[k]
-            m = int(bm[k])
-            start = int(bstart[k] - moff[m])
-            rows.append((int(conv[k]), int(local[gms[m]]), start + len(body) - len(body.lstrip()),
-                         start + len(body.rstrip())))
-        return state, np.array(rows, dtype=np.int64) if rows else _EMPTY
+        lines = b.joined_lines()
+        offsets, local, conv_of = b.offsets(), b.local, b.conv_of
+        for k, m in zip(said.tolist(), message[said].tolist()):
+            s, e = int(start[k]), int(end[k])
+            body = lines[s:e]
+            at = s - int(offsets[m])
+            rows.append((int(conv_of[m]), int(local[m]), at + len(body) - len(body.lstrip()), at + len(body.rstrip())))
+        return state, np.array(rows, dtype=np.int64)
 
     @staticmethod
     def _per_conversation(node: Count, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
