@@ -785,6 +785,8 @@ class BatchRuleSet:
         conversation and normalised text with ``np.unique``."""
         B = b.B
         state = np.zeros(B, dtype=np.int8)
+        if not b.M:
+            return state, _EMPTY
         if not _CLAUSES_BATCHED:
             return self._per_conversation(node, b)
         cl = b.clauses()
