@@ -5,6 +5,7 @@ No writes here: ``quality.services`` stores what these functions compute."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from datetime import datetime, timedelta
@@ -59,6 +60,18 @@ def parse_scorecard_text(text: str, *, source: str = "scorecard") -> Scorecard:
         return parse_scorecard(data, source=source)
     except RuleError as exc:
         raise YamlProblem(str(exc), line=locate(text, exc), field=exc.field) from None
+
+
+@functools.lru_cache(maxsize=16)
+def parsed_ruleset(text: str) -> RuleSet:
+    """:func:`parse_ruleset_text`, remembered by content (pages show rule names on every request).
+    The result is shared: read it, do not change it."""
+    return parse_ruleset_text(text)
+
+
+@functools.lru_cache(maxsize=16)
+def parsed_scorecard(text: str) -> Scorecard:
+    return parse_scorecard_text(text)
 
 
 # ------------------------------------------------------------------------------- error -> line
@@ -278,3 +291,14 @@ def ended_at(started: datetime | None, messages: list[dict[str, Any]]) -> dateti
         return None
     ends = [m.get("end") or m.get("t") for m in messages if m.get("t") is not None]
     return started + timedelta(seconds=max(ends)) if ends else None
+
+
+def engine_from_values(row: tuple) -> EngineConversation:
+    """The engine's conversation from ``(pk, external_id, source, channel, started_at, labels, messages,
+    agent_employee_no)`` as read with ``values_list`` (no model instances: previews read thousands)."""
+    _pk, external_id, source, channel, started_at, labels, messages, agent_no = row
+    return EngineConversation(
+        id=external_id, source=source, channel=channel, started_at=started_at, labels=labels or {},
+        agent_id=agent_no or None,
+        messages=[EngineMessage(m["role"], m["text"], m.get("t"), m.get("end"), m.get("agent_id")) for m in messages],
+    )

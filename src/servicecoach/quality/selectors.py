@@ -178,7 +178,7 @@ def _zh() -> bool:
 def rule_catalogue(version: RuleSetVersion) -> dict[str, dict[str, str]]:
     """Rule id -> name (in the interface language), category, severity, description."""
     try:
-        ruleset = scoring.parse_ruleset_text(version.yaml_text)
+        ruleset = scoring.parsed_ruleset(version.yaml_text)
     except scoring.YamlProblem:
         return {}
     zh = _zh()
@@ -213,7 +213,7 @@ def scorecard_breakdown(result: AutoResult) -> list[dict[str, Any]]:
     """The scorecard worked out item by item: sections in order, each with its items (name in the
     interface language, points, earned, applicable, red line, bonus, manual, rules fired) and totals."""
     try:
-        card = scoring.parse_scorecard_text(result.scorecard.yaml_text)
+        card = scoring.parsed_scorecard(result.scorecard.yaml_text)
     except scoring.YamlProblem:
         card = None
     zh = _zh()
@@ -319,3 +319,67 @@ def jobs_visible_to(user: User | None) -> QuerySet[Job]:
     if user_roles(user) & set(QA_STAFF):
         return Job.objects.select_related("created_by")
     return Job.objects.none()
+
+
+# ------------------------------------------------------------------------------- preview of a draft rule
+
+PREVIEW_LIMIT = 20000
+PREVIEW_SAMPLES = 10
+
+
+def rule_preview(*, user: User | None, version: RuleSetVersion, rule_id: str, days: int) -> dict[str, Any]:
+    """Run one rule of a (draft) rule set on the user's conversations of the last ``days`` days (the
+    newest :data:`PREVIEW_LIMIT` of them) and report how many it fires on, how many it does not apply
+    to, how that compares with the published rule of the same id, and sample hits with their text.
+    Raises :class:`scoring.YamlProblem` when the draft does not parse."""
+    import time as _time
+
+    from servicecoach.quality.engine.batch import BatchRuleSet
+    from servicecoach.quality.engine.fast import CompiledRuleSet
+    from servicecoach.quality.engine.rules import RuleSet
+
+    began = _time.perf_counter()
+    ruleset = scoring.parse_ruleset_text(version.yaml_text)
+    rule = ruleset.rule(rule_id)
+    single = RuleSet(id=ruleset.id, version=ruleset.version, rules=[rule], language=ruleset.language,
+                     synonyms=ruleset.synonyms)
+    evaluator = BatchRuleSet(CompiledRuleSet(single))
+    since = timezone.now() - timedelta(days=days)
+    rows = list(conversations_visible_to(user).filter(started_at__gte=since).order_by("-started_at")
+                .values_list("pk", "external_id", "source", "channel", "started_at", "labels", "messages",
+                             "agent_employee_no")[:PREVIEW_LIMIT])
+    convs = [scoring.engine_from_values(row) for row in rows]
+    fired = not_applicable = 0
+    fired_ids: set[int] = set()
+    samples = []
+    for start in range(0, len(convs), 2000):
+        chunk = convs[start:start + 2000]
+        for row, conv, outcome in zip(rows[start:start + 2000], chunk, evaluator.evaluate(chunk)):
+            state = outcome.states.get(rule_id)
+            if state is None:
+                not_applicable += 1
+            elif state:
+                fired += 1
+                fired_ids.add(row[0])
+                if len(samples) < PREVIEW_SAMPLES:
+                    hits = [h for h in outcome.hits if h[0] == rule_id]
+                    samples.append({"pk": row[0], "id": row[1], "started_at": row[4], "agent": row[7],
+                                    "hits": [_sample_hit(conv, h) for h in hits[:3]]})
+    published_ids = set(RuleHit.objects.filter(conversation_id__in=[r[0] for r in rows], rule_id=rule_id,
+                                               is_current=True).values_list("conversation_id", flat=True))
+    return {
+        "rule": rule, "days": days, "conversations": len(rows), "fired": fired, "not_applicable": not_applicable,
+        "limited": len(rows) >= PREVIEW_LIMIT, "samples": samples,
+        "published_fired": len(published_ids), "newly_fired": len(fired_ids - published_ids),
+        "no_longer_fired": len(published_ids - fired_ids),
+        "seconds": round(_time.perf_counter() - began, 2),
+    }
+
+
+def _sample_hit(conv: Any, hit: tuple) -> dict[str, Any]:
+    _rule, mi, start, end, text = hit
+    if mi is None:
+        return {"message": None, "before": "", "text": "", "after": "", "role": ""}
+    message = conv.messages[mi].text
+    return {"message": mi, "role": conv.messages[mi].role, "before": message[max(0, start - 20):start],
+            "text": message[start:end], "after": message[end:end + 20]}
