@@ -67,6 +67,23 @@ def test_the_random_texts_are_not_trivial():
     assert {h.weight > 0 for h in result.hits} == {True, False}
 
 
+def test_long_conversations_and_the_batched_evaluators_columns():
+    # more customer messages than the vectorised recency weighting takes (64): combined one by one
+    moods = ["太慢了！", "谢谢", "我非常生气", "好的", "不满意？", "垃圾！！！"]
+    long = Conversation(id="l", messages=[Message("customer" if i % 3 else "agent", moods[i % 6]) for i in range(200)])
+    short = Conversation(id="s", messages=[Message("customer", "生气")])
+    for convs in ([long], [short, long, short]):
+        _agree(convs, LEXICONS["automaton"])
+    # what the batched evaluator passes: its message columns
+    import numpy as np
+
+    convs = [short, Conversation(id="e", messages=[]), long]
+    first = np.array([0, 1, 1, 201], dtype=np.int64)
+    texts = [m.text for c in convs for m in c.messages]
+    cust = np.array([g for g, m in enumerate(m for c in convs for m in c.messages) if m.role == "customer"])
+    assert analyse_batch(convs, columns=(first, cust, texts)) == [analyse(c) for c in convs]
+
+
 def test_analyse_batch_of_nothing_and_of_conversations_without_customers():
     assert analyse_batch([]) == []
     convs = [Conversation(id="a", messages=[]), Conversation(id="b", messages=[Message("agent", "生气")])]

@@ -271,7 +271,8 @@ class _Batch:
         if self._emotions is None:
             analyse = self.engine.compiled.analyse
             if analyse is emotion_module.analyse:
-                self._emotions = emotion_module.analyse_batch(self.convs)
+                columns = (self.first, np.nonzero(self.role == 0)[0], self.texts)
+                self._emotions = emotion_module.analyse_batch(self.convs, columns=columns)
             else:
                 has = self.has_customer().tolist()
                 self._emotions = [analyse(c) if h else None for c, h in zip(self.convs, has)]

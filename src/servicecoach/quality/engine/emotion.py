@@ -591,26 +591,41 @@ def _is_word(codes):
     )
 
 
-def analyse_batch(conversations: Sequence[Conversation], *, lexicon: Lexicon | None = None) -> list[EmotionResult]:
+_VECTOR_COMBINE = 64  # conversations with more customer messages are combined one by one
+
+
+def analyse_batch(
+    conversations: Sequence[Conversation], *, lexicon: Lexicon | None = None, columns: tuple | None = None
+) -> list[EmotionResult]:
     """:func:`analyse` for many conversations at once: equal results (a test holds them equal), with
     one lowering, one matcher scan and numpy arrays over the customer messages of the whole batch
     instead of Python steps per message and per phrase. Phrases with a negation or degree word before
-    them, and messages in shouted English, are scored by the same code as :func:`analyse`."""
+    them, and messages in shouted English, are scored by the same code as :func:`analyse`.
+
+    ``columns`` (the batched evaluator passes them) are the batch's messages as arrays, to save
+    reading them again: ``(first message of each conversation and the total, int64 array of B + 1;
+    the batch's customer messages as global indices, in order; all the batch's texts)``."""
     import numpy as np
 
     lexicon = lexicon or default_lexicon()
     arrays = _batch_arrays(lexicon)
     entries = lexicon.entries
-    # the customer messages of the batch, in order
-    owner: list[int] = []  # conversation of each customer message
-    index: list[int] = []  # its index in the conversation
-    texts: list[str] = []
-    for ci, conv in enumerate(conversations):
-        for i, m in enumerate(conv.messages):
-            if m.role == "customer":
-                owner.append(ci)
-                index.append(i)
-                texts.append(m.text)
+    B = len(conversations)
+    if columns is None:
+        counts = np.fromiter((len(c.messages) for c in conversations), dtype=np.int64, count=B)
+        first = np.zeros(B + 1, dtype=np.int64)
+        np.cumsum(counts, out=first[1:])
+        all_texts = [m.text for c in conversations for m in c.messages]
+        cust = np.array([g for g, m in enumerate(m for c in conversations for m in c.messages) if m.role == "customer"],
+                        dtype=np.int64)
+    else:
+        first, cust, all_texts = columns
+    # the customer messages of the batch, in order: their conversation and index in it
+    owner_arr = np.searchsorted(first, cust, side="right") - 1
+    index_arr = cust - first[owner_arr]
+    owner: list[int] = owner_arr.tolist()
+    index: list[int] = index_arr.tolist()
+    texts: list[str] = [all_texts[g] for g in cust.tolist()]
     n = len(texts)
     joined = "\n".join(texts)
     lowered = joined.lower()
@@ -754,27 +769,48 @@ def analyse_batch(conversations: Sequence[Conversation], *, lexicon: Lexicon | N
                 mine = [(int(start[k]) - o, int(end[k]) - o, entries[int(which[k])]) for k in sel]
                 scores[m], hits_of[m] = _score_tokens(texts[m], lowered[o:stop], mine, lexicon, index[m])
 
-    # --- per conversation
+    # --- per conversation: combine() and the per-message list with numpy, the rest as analyse does
+    clipped = np.array(scores, dtype=np.float64) if n else np.zeros(0)
+    clipped = np.where(clipped > 0.0, clipped, 0.0)
+    per_all = np.zeros(int(first[-1]))
+    per_all[cust] = clipped
+    per_list = per_all.tolist()
+    n_cust = np.bincount(owner_arr, minlength=B) if n else np.zeros(B, dtype=np.int64)
+    k1 = np.zeros(B + 1, dtype=np.int64)
+    np.cumsum(n_cust, out=k1[1:])
+    score_arr = np.array(scores, dtype=np.float64) if n else np.zeros(0)
+    total = np.zeros(B)
+    norm = np.zeros(B)
+    weight = 1.0
+    longest = int(n_cust.max()) if B else 0
+    for k in range(min(longest, _VECTOR_COMBINE)):  # most recent first, as combine() adds them
+        has = np.nonzero(n_cust > k)[0]
+        total[has] = total[has] + weight * score_arr[k1[has + 1] - 1 - k]
+        norm[has] = norm[has] + weight
+        weight *= RECENCY_DECAY
+    with np.errstate(invalid="ignore", divide="ignore"):
+        combined = (total / norm).tolist()
     out: list[EmotionResult] = []
-    k = 0
-    for ci, conv in enumerate(conversations):
-        per = [0.0] * len(conv.messages)
-        j = k
-        while j < n and owner[j] == ci:
-            j += 1
+    firsts = first.tolist()
+    bounds = k1.tolist()
+    hits_by_conv: list[list[EmotionHit]] = [[] for _ in range(B)]
+    for m, h in enumerate(hits_of):
+        if h:
+            hits_by_conv[owner[m]].extend(h)
+    for ci in range(B):
+        k, j = bounds[ci], bounds[ci + 1]
+        per = per_list[firsts[ci] : firsts[ci + 1]]
         if j == k:
             out.append(EmotionResult(score=0.0, trend=None, per_message=per))
             continue
         mine_scores = scores[k:j]
-        hits: list[EmotionHit] = []
-        for m in range(k, j):
-            s = mine_scores[m - k]
-            per[index[m]] = s if s > 0.0 else 0.0
-            if hits_of[m]:
-                hits.extend(hits_of[m])
+        if j - k > _VECTOR_COMBINE:
+            value = combine(mine_scores)
+        else:
+            value = combined[ci]
+            value = value if value > 0.0 else 0.0
         out.append(EmotionResult(
-            score=round(combine(mine_scores), 6), trend=_trend(mine_scores), per_message=per, hits=hits,
+            score=round(value, 6), trend=_trend(mine_scores), per_message=per, hits=hits_by_conv[ci],
             peak=max(0.0, max(mine_scores)), last=max(0.0, mine_scores[-1]),
         ))
-        k = j
     return out
