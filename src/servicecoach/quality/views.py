@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from servicecoach.core.permissions import role_required
@@ -232,8 +233,10 @@ def unmapped_map(request, pk: int):
         messages.error(request, _("Choose the person this employee number belongs to."))
         return redirect("quality:unmapped-list")
     linked = services.unmapped_agent_map(actor=request.user, entry=entry, person=form.cleaned_data["person"])
-    messages.success(request, _("%(number)s is now %(person)s; %(count)s conversations linked.") % {
-        "number": entry.employee_no, "person": form.cleaned_data["person"], "count": linked})
+    messages.success(request, ngettext(
+        "%(number)s is now %(person)s; %(count)s conversation linked.",
+        "%(number)s is now %(person)s; %(count)s conversations linked.", linked,
+    ) % {"number": entry.employee_no, "person": form.cleaned_data["person"], "count": linked})
     return redirect("quality:unmapped-list")
 
 
