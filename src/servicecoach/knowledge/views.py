@@ -43,6 +43,11 @@ def _apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _posted(request):
+    """The posted data for a form (an empty POST still binds it, so its errors show), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -143,7 +148,7 @@ def _save_article(request, form, article=None):
 def article_create(request, kind: str):
     if kind not in Kind.values:
         raise Http404
-    form = ArticleForm(request.POST or None, kind=kind, initial={"owner": getattr(request.user, "person", None)})
+    form = ArticleForm(_posted(request), kind=kind, initial={"owner": getattr(request.user, "person", None)})
     if request.method == "POST" and form.is_valid():
         try:
             article = _save_article(request, form)
@@ -159,7 +164,7 @@ def article_create(request, kind: str):
 @login_required
 def article_edit(request, pk: int):
     article = selectors.article_for_editor(request.user, pk)
-    form = ArticleForm(request.POST or None, kind=article.kind, article=article)
+    form = ArticleForm(_posted(request), kind=article.kind, article=article)
     if request.method == "POST" and form.is_valid():
         try:
             saved = _save_article(request, form, article)
@@ -309,7 +314,7 @@ def acknowledgement_request_create(request, pk: int):
     article = selectors.article_for_user(request.user, pk)
     if article.kind != Kind.STANDARD:
         raise Http404
-    form = AcknowledgementRequestForm(request.POST or None, units=units_visible_to(request.user))
+    form = AcknowledgementRequestForm(_posted(request), units=units_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             ack_request = services.acknowledgement_request_create(
@@ -388,7 +393,7 @@ def unanswered(request):
 
 @role_required(*MANAGER_ROLES)
 def import_view(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(_posted(request), request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
