@@ -43,10 +43,10 @@ def learning(org) -> SimpleNamespace:
     draft_lesson = services.lesson_create(actor=None, module=draft_module, title="Tickets", body="x", minutes=5)
     path = services.path_create(actor=None, code="SMP-P1", title="Sample path")
     services.path_course_add(actor=None, path=path, course=course)
-    services.enrol(actor=None, person=org.people["agent"], path=path)
     other_path = services.path_create(actor=None, code="SMP-P2", title="Other path")
+    enrolment = services.enrol(actor=None, person=org.people["agent"], path=path)[0]
     org._learning = SimpleNamespace(course=course, lesson=lesson, file=item, draft=draft, draft_lesson=draft_lesson,
-                                    module=module, path=path, other_path=other_path)
+                                    module=module, path=path, other_path=other_path, enrolment=enrolment)
     return org._learning
 
 
@@ -113,4 +113,14 @@ ENTRIES = [
     Entry("training:lesson-rereads", kwargs=pk_of("lesson"), expect=only(*REPORTERS)),
     Entry("training:lesson-rereads", label="draft", kwargs=pk_of("draft_lesson"),
           expect=expect(FORBIDDEN, admin=OK, training_manager=OK, trainer=OK, supervisor=NOT_FOUND)),
+    # API (read-only): the same scopes; enrolments of the learners the user may follow (trainers: everyone).
+    Entry("api:training-course-list", expect=signed_in()),
+    Entry("api:training-course-detail", label="published", kwargs=pk_of("course"), expect=SEES_PUBLISHED),
+    Entry("api:training-course-detail", label="draft", kwargs=pk_of("draft"), expect=SEES_DRAFT),
+    Entry("api:training-enrolment-list", expect=signed_in()),
+    Entry("api:training-enrolment-list", label="overdue only", path="/api/v1/training/enrolments/?overdue=true",
+          expect=signed_in()),
+    Entry("api:training-enrolment-detail", label="the agent's", kwargs=pk_of("enrolment"),
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=OK, agent=OK)),
+    Entry("api:training-my-learning", expect=signed_in()),
 ]

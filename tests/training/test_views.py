@@ -182,3 +182,10 @@ def test_material_change_through_the_page_and_the_rereads_page(client, org, make
     page = client.get(reverse("training:lesson-rereads", args=[course.micro.pk])).content.decode()
     assert "重学者" in page and "尚未完成" in page
     assert "新增报工号" in page
+
+
+def test_trainer_previewing_a_lesson_leaves_no_progress(client, org, make_person, course):
+    trainer = make_person(Role.TRAINER, unit=org.trn)
+    page = login(client, trainer).get(reverse("training:lesson-detail", args=[course.micro.pk])).content.decode()
+    assert "添加题目" in page  # the quiz editor
+    assert not LessonProgress.objects.filter(person=trainer).exists()

@@ -73,6 +73,10 @@ def paths_visible_to(user: User | None) -> QuerySet[LearningPath]:
     return LearningPath.objects.filter(enrolments__person=person)
 
 
+def is_enrolled_on_course(person: Person, course: Course) -> bool:
+    return PathCourse.objects.filter(course=course, path__enrolments__person=person).exists()
+
+
 def completed_course_ids(person: Person) -> set[int]:
     """Courses of which the person has completed every lesson (a course without lessons is never complete)."""
     totals = dict(Lesson.objects.values("module__course").annotate(n=Count("pk")).values_list("module__course", "n"))

@@ -248,7 +248,9 @@ def lesson_detail(request, pk: int):
         return redirect("training:course-detail", pk=lesson.module.course_id)
     can_manage = selectors.can_manage_courses(request.user)
     person = person_for_user(request.user)
-    progress = services.lesson_open(person=person, lesson=lesson) if person is not None else None
+    # A course manager previewing a lesson is not learning it, unless the course is on one of their own paths.
+    learning = person is not None and (not can_manage or selectors.is_enrolled_on_course(person, lesson.module.course))
+    progress = services.lesson_open(person=person, lesson=lesson) if learning else None
     questions = list(QuizQuestion.objects.filter(quiz__lesson=lesson).prefetch_related("choices"))
     return render(request, "training/lesson_detail.html", {
         "lesson": lesson, "course": lesson.module.course, "progress": progress, "has_quiz": bool(questions),
