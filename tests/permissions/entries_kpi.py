@@ -35,6 +35,12 @@ def _template_copy(org):
     return services.template_copy(actor=None, template=builtin, key="sample-copy", name="Sample copy")
 
 
+def _result_pk(org, person) -> dict:
+    from servicecoach.kpi.models import AgentResult
+
+    return {"pk": AgentResult.objects.get(run=_period(org).current_run, person=person).pk}
+
+
 def _p(org):
     return {"pk": _period(org).pk}
 
@@ -93,4 +99,19 @@ ENTRIES = [
     Entry("kpi:template-edit", kwargs=lambda org: {"pk": _template_copy(org).pk}, expect=only(*MANAGERS)),
     Entry("kpi:template-edit", label="post", method="POST", data={},
           kwargs=lambda org: {"pk": _template_copy(org).pk}, expect=only(*MANAGERS)),
+    # REST API (anonymous: 401).
+    Entry("api:kpi-period-list", expect=only(*STAFF)),
+    Entry("api:kpi-period-detail", kwargs=_p, expect=only(*STAFF)),
+    Entry("api:kpi-period-inputs", label="own team, bad value", method="POST", json=True, kwargs=_p,
+          data=lambda org: {"person": org.teammate.pk, "figure": "late_arrivals", "value": "1.5"},
+          expect=expect(FORBIDDEN, admin=400, training_manager=400, supervisor=400)),
+    Entry("api:kpi-period-inputs", label="other team", method="POST", json=True, kwargs=_p,
+          data=lambda org: {"person": org.outsider.pk, "figure": "late_arrivals", "value": "1"},
+          expect=expect(FORBIDDEN, admin=OK, training_manager=OK, supervisor=NOT_FOUND)),
+    Entry("api:kpi-period-score", method="POST", json=True, kwargs=_p, data={}, expect=only(*STAFF)),
+    Entry("api:kpi-result-list", expect=signed_in()),
+    Entry("api:kpi-result-detail", label="the agent's own", kwargs=lambda org: _result_pk(org, org.people["agent"]),
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, supervisor=OK, agent=OK)),
+    Entry("api:kpi-result-detail", label="other team", kwargs=lambda org: _result_pk(org, org.outsider),
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK)),
 ]

@@ -401,8 +401,8 @@ def inputs_compute(*, actor: User | None, period: Period, source_key: str, peopl
 @transaction.atomic
 def period_score(*, actor: User | None, period: Period, note: str = "") -> ScoringRun:
     """Score every agent of the month with the period's version; a new numbered run becomes current
-    (the earlier runs stay as the re-scoring history)."""
-    period = _lock_period(period)
+    (the earlier runs stay as the re-scoring history). The given ``period`` object is updated too."""
+    given, period = period, _lock_period(period)
     template = selectors.version_template(period.version)
     inputs = list(period.inputs.values_list("person_id", "unit_id", "figures"))
     if not inputs:
@@ -430,6 +430,7 @@ def period_score(*, actor: User | None, period: Period, note: str = "") -> Scori
     period.current_run = run
     period.status = PeriodStatus.SCORED
     period.save(update_fields=["current_run", "status"])
+    given.current_run, given.status = run, period.status
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=period, changes={
         "scored": number, "version": period.version.number, "agents": run.agents, "note": note})
     return run
@@ -437,13 +438,14 @@ def period_score(*, actor: User | None, period: Period, note: str = "") -> Scori
 
 @transaction.atomic
 def period_lock(*, actor: User | None, period: Period) -> Period:
-    period = _lock_period(period)
+    given, period = period, _lock_period(period)
     if period.current_run_id is None:
         raise ValidationError(_("Score %(month)s before locking it.") % {"month": period.month})
     old = period.status
     period.status, period.locked_at = PeriodStatus.LOCKED, timezone.now()
     period.locked_by = actor if actor and actor.pk else None
     period.save(update_fields=["status", "locked_at", "locked_by"])
+    given.status, given.locked_at, given.locked_by = period.status, period.locked_at, period.locked_by
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=period, changes={"status": [old, period.status]})
     return period
 
@@ -454,12 +456,13 @@ def period_unlock(*, actor: User | None, period: Period, reason: str) -> Period:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the month is unlocked.")})
-    period = Period.objects.select_for_update().get(pk=period.pk)
+    given, period = period, Period.objects.select_for_update().get(pk=period.pk)
     if not period.locked:
         raise ValidationError(_("%(month)s is not locked.") % {"month": period.month})
     period.status = PeriodStatus.SCORED if period.current_run_id else PeriodStatus.OPEN
     period.locked_at, period.locked_by = None, None
     period.save(update_fields=["status", "locked_at", "locked_by"])
+    given.status, given.locked_at, given.locked_by = period.status, None, None
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=period,
                  changes={"status": [PeriodStatus.LOCKED, period.status], "reason": reason[:500]})
     return period
