@@ -68,6 +68,7 @@ from .sensitive import find_sensitive
 _TEXT, _ROLE, _TIME, _END = (attrgetter(name) for name in ("text", "role", "time", "end"))
 ROLE_CODES = {"customer": 0, "agent": 1, "bot": 2, "system": 3}
 _STATE = {1: True, 0: False, -1: None}
+_STATES = (False, True, None)  # indexed by the state code: 0, 1, -1
 _CODE = {True: 1, False: 0, None: -1}
 _EMPTY = np.zeros((0, 4), dtype=np.int64)
 # letters (not cased, not marks, not stripped as punctuation) that glue clauses together for normalising
@@ -953,6 +954,7 @@ class BatchRuleSet:
         R = len(rules)
         matrix = np.zeros((b.B, R), dtype=np.int8)  # states: 1 holds, 0 does not, -1 not applicable
         evidence: list[dict[int, list] | None] = []
+        evidence_rows: list[np.ndarray] = []  # (conversation, rule, message, start, end) of fired rules
         fb: list[Outcome] | None = None
         if self.fallback is not None:
             fb = [self.fallback.evaluate(c) for c in convs]
@@ -970,6 +972,10 @@ class BatchRuleSet:
             by_conv: dict[int, list] = {}
             if len(rows):
                 rows = rows[state[rows[:, 0]] == 1]
+                if fb is None:
+                    evidence_rows.append(np.column_stack([rows[:, 0], np.full(len(rows), j), rows[:, 1:]]))
+                    evidence.append(by_conv)
+                    continue
                 for c, mi, s, e in rows.tolist():
                     lst = by_conv.get(c)
                     if lst is None:
@@ -978,6 +984,8 @@ class BatchRuleSet:
                         lst.append((mi, s, e))
             evidence.append(by_conv)
         ids = self.rule_ids
+        if fb is None:
+            return self._assemble(b, matrix, evidence_rows), matrix
         to_state = _STATE.__getitem__
         rows_states = [list(map(to_state, row)) for row in matrix.tolist()]
         fired_c, fired_r = np.nonzero(matrix == 1)  # in conversation order, then rule order
@@ -1008,3 +1016,43 @@ class BatchRuleSet:
                     hits += rule_hits(ids[j], conv, ev.get(ci, []))
             out.append(Outcome(states=dict(zip(ids, rows_states[ci])), hits=hits, emotion=emotion))
         return out, matrix
+
+    def _assemble(self, b: _Batch, matrix: np.ndarray, evidence_rows: list[np.ndarray]) -> list[Outcome]:
+        """The outcomes when every rule was batched: the hits of all rules and conversations sorted
+        and de-duplicated at once (conversation, then rule order, then message and span: the order
+        :func:`.measures.rule_hits` gives rule by rule), a conversation-level hit for a fired rule
+        without a span."""
+        ids = self.rule_ids
+        R = len(ids)
+        fired_c, fired_r = np.nonzero(matrix == 1)
+        rows = np.concatenate(evidence_rows) if evidence_rows else np.zeros((0, 5), dtype=np.int64)
+        spanned = np.zeros(b.B * R + 1, dtype=bool)
+        spanned[rows[:, 0] * R + rows[:, 1]] = True
+        bare = ~spanned[fired_c * R + fired_r]
+        if bare.any():  # fired without a span: one hit for the conversation (-1: no message)
+            k = int(bare.sum())
+            whole = np.column_stack([fired_c[bare], fired_r[bare], np.full((k, 3), -1, dtype=np.int64)])
+            rows = np.concatenate([rows, whole])
+        if len(rows):
+            order = np.lexsort((rows[:, 4], rows[:, 3], rows[:, 2], rows[:, 1], rows[:, 0]))
+            rows = rows[order]
+            if len(rows) > 1:
+                fresh = np.ones(len(rows), dtype=bool)
+                fresh[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+                rows = rows[fresh]
+        texts = b.texts
+        first = b.first.tolist()
+        hits = [
+            (ids[j], mi, s, e, texts[first[c] + mi][s:e]) if mi >= 0 else (ids[j], None, None, None, "")
+            for c, j, mi, s, e in rows.tolist()
+        ]
+        bounds = np.searchsorted(rows[:, 0], np.arange(b.B + 1)).tolist()
+        emotions = b._emotions
+        to_state = _STATES.__getitem__
+        out = []
+        for ci, row in enumerate(matrix.tolist()):
+            out.append(Outcome(
+                states=dict(zip(ids, map(to_state, row))), hits=hits[bounds[ci] : bounds[ci + 1]],
+                emotion=None if emotions is None else emotions[ci],
+            ))
+        return out
