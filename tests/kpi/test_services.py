@@ -242,3 +242,15 @@ def test_figure_source_fills_a_figure_with_history(kpi_org, period):
     assert set(InputChange.objects.filter(period=period).values_list("source", flat=True)) == {InputSource.COMPUTED}
     with pytest.raises(ValidationError, match="No data source"):
         services.inputs_compute(actor=None, period=period, source_key="test.consultations")
+
+
+def test_inputs_set_many_is_all_or_nothing(kpi_org, period):
+    with pytest.raises(ValidationError, match="whole number"):
+        services.inputs_set_many(actor=None, period=period, values={
+            kpi_org.a1.pk: {"sales": "1000"}, kpi_org.a2.pk: {"refunds": "0.5"}})
+    assert not InputChange.objects.exists()
+    assert AgentInput.objects.get(period=period, person=kpi_org.a1).figures == {}
+    n = services.inputs_set_many(actor=None, period=period, values={
+        kpi_org.a1.pk: {"sales": "1000", "reports": "B"}, kpi_org.a2.pk: {"refunds": "0"}})
+    assert n == 3 and AgentInput.objects.get(period=period, person=kpi_org.a2).figures == {"refunds": 0}
+    assert services.inputs_set_many(actor=None, period=period, values={kpi_org.a1.pk: {"sales": 1000}}) == 0

@@ -259,6 +259,45 @@ def input_set(*, actor: User | None, period: Period, person: Person, figure: str
     return row, changed
 
 
+@transaction.atomic
+def inputs_set_many(*, actor: User | None, period: Period, values: dict[int, dict[str, Any]], note: str = "",
+                    source: str = InputSource.IMPORT) -> int:
+    """Set many figures at once (``{person id: {figure: raw value}}``), each checked as in the grid;
+    the first refused value refuses the whole batch (nothing is written). Returns how many values changed,
+    each one in the history."""
+    period = _lock_period(period)
+    template = selectors.version_template(period.version)
+    rows = {r.person_id: r for r in AgentInput.objects.select_for_update().filter(period=period,
+                                                                                  person_id__in=list(values))}
+    missing = sorted(set(values) - set(rows))
+    if missing:
+        raise ValidationError(_("Person %(id)s is not an agent of %(month)s.") % {"id": missing[0],
+                                                                                 "month": period.month})
+    name = _actor_name(actor)
+    by = actor if actor and actor.pk else None
+    changes: list[InputChange] = []
+    touched: list[AgentInput] = []
+    for pid, figures in values.items():
+        row = rows[pid]
+        before = len(changes)
+        for fid, raw in figures.items():
+            value = figure_parse(template, fid, raw)
+            old = row.figures.get(fid)
+            if old == value:
+                continue
+            if value is None:
+                row.figures.pop(fid, None)
+            else:
+                row.figures[fid] = value
+            changes.append(InputChange(period_id=period.pk, person_id=pid, figure=fid, old=old, new=value,
+                                       note=note[:200], source=source, actor=by, actor_name=name))
+        if len(changes) > before:
+            touched.append(row)
+    AgentInput.objects.bulk_update(touched, ["figures"], batch_size=500)
+    InputChange.objects.bulk_create(changes, batch_size=1000)
+    return len(changes)
+
+
 @dataclass
 class ImportProblem:
     row: int
