@@ -7,6 +7,7 @@ dropped whole. Links keep only http(s), mailto and relative targets, so no ``jav
 
 from __future__ import annotations
 
+import re
 from html import escape
 from html.parser import HTMLParser
 
@@ -19,6 +20,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"colspan", "rowspan"}, "td"
 DROP_CONTENT_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript", "svg",
                                "math", "textarea", "select"})
 SAFE_URL_PREFIXES = ("http://", "https://", "mailto:", "/", "#")
+# Text is taken as HTML when it holds something like a tag or a character reference; else as plain text.
+LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z/!?]|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 
 
 def _safe_url(value: str) -> bool:
@@ -89,9 +92,12 @@ class _Sanitiser(HTMLParser):
 
 def sanitise_html(text: str) -> str:
     """Lesson HTML reduced to the allow-list; plain text without any tag becomes paragraphs."""
-    if "<" not in text:
+    if not LOOKS_LIKE_HTML.search(text):
         paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
         return "".join(f"<p>{escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs)
     parser = _Sanitiser()
     parser.feed(text)
-    return parser.result()
+    result = parser.result()
+    if result.strip() and not LOOKS_LIKE_HTML.search(result):
+        result = f"<p>{result}</p>"  # only text was left: keep it HTML, so sanitising again changes nothing
+    return result
