@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from servicecoach.knowledge import kinds
+from servicecoach.knowledge.models import Status
 
 
 @dataclass
@@ -78,7 +79,7 @@ def content_parts(content: dict) -> list[tuple[str, str]]:
     parts += [
         (_("Category"), content.get("category", "")),
         (_("Tags"), ", ".join(content.get("tags", []))),
-        (_("Status"), content.get("status", "")),
+        (_("Status"), str(dict(Status.choices).get(content.get("status", ""), content.get("status", "")))),
         (_("Owner"), content.get("owner", "")),
         (_("Review date"), content.get("review_date", "")),
     ]
