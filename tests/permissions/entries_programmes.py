@@ -13,7 +13,7 @@ from datetime import time
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from tests.permissions.matrix import FORBIDDEN, NOT_FOUND, OK, Entry, expect, signed_in, staff_only
+from tests.permissions.matrix import FORBIDDEN, NOT_FOUND, OK, Entry, expect, only, signed_in, staff_only
 
 from servicecoach.org import calendar
 from servicecoach.programmes import services
@@ -99,4 +99,96 @@ ENTRIES = [
     Entry("programmes:notice-list", expect=signed_in()),
     Entry("programmes:notice-detail", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),
     Entry("programmes:notice-read", method="POST", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),
+]
+
+
+# ------------------------------------------------------------------------------------------- onboarding
+# The agent (team A) is on a plan and mentored by the mentor; the outsider (team B) is on a plan without a mentor.
+
+
+def _template(org):
+    return services.onboarding_template_save(actor=None, name="Sample template", description="",
+                                             text="week 1: Learn the tools\n- task: Read the handbook")
+
+
+def _certified_mentor(org):
+    cert = services.certification_request(actor=None, person=org.people["mentor"],
+                                          criteria_met=list(services.MENTOR_CRITERIA))
+    services.certification_decide(actor=org.users["training_manager"], certification=cert, approve=True)
+    return org.people["mentor"]
+
+
+def _mentoring(org):
+    today = timezone.localdate()
+    return services.mentor_assign(actor=None, mentor=_certified_mentor(org), mentee=org.people["agent"],
+                                  start_date=today, probation_end=today.replace(year=today.year + 1))
+
+
+def _plan(org, person=None, mentored=True):
+    if mentored:
+        _mentoring(org)
+    return services.onboarding_start(actor=None, template=_template(org), person=person or org.people["agent"],
+                                     start_date=timezone.localdate())
+
+
+def _task(org):
+    plan = _plan(org)
+    return {"pk": plan.pk, "task_pk": plan.goals.first().tasks.first().pk}
+
+
+def _survey(org):
+    survey = services.survey_create(actor=None, title="Sample survey", unit=org.units["team_a"], skills=["Refunds"],
+                                    closes_on=timezone.localdate())
+    return {"pk": survey.pk}
+
+
+TEMPLATE_READERS = ("admin", "training_manager", "trainer", "mentor", "supervisor")
+# The agent's plan: staff, the agent, their supervisor and their mentor.
+PLAN_SEERS = expect(NOT_FOUND, admin=OK, training_manager=OK, supervisor=OK, agent=OK, mentor=OK)
+MENTORING_SEERS = PLAN_SEERS
+# Writing a mentoring log: staff and the mentor; the mentee and the supervisor only read.
+MENTORING_WRITERS = expect(NOT_FOUND, admin=OK, training_manager=OK, mentor=OK, agent=FORBIDDEN,
+                           supervisor=FORBIDDEN)
+
+ENTRIES += [
+    Entry("programmes:template-list", expect=only(*TEMPLATE_READERS)),
+    Entry("programmes:template-create", expect=STAFF),
+    Entry("programmes:template-create", label="invalid", method="POST", data={}, expect=STAFF),
+    Entry("programmes:template-detail", kwargs=lambda org: {"pk": _template(org).pk}, expect=only(*TEMPLATE_READERS)),
+    Entry("programmes:template-update", kwargs=lambda org: {"pk": _template(org).pk}, expect=STAFF),
+    Entry("programmes:plan-start", kwargs=lambda org: {"pk": _template(org).pk}, expect=STAFF),
+    Entry("programmes:plan-start", label="invalid", method="POST", data={},
+          kwargs=lambda org: {"pk": _template(org).pk}, expect=STAFF),
+    Entry("programmes:plan-list", expect=signed_in()),
+    Entry("programmes:plan-list", label="behind", path="/programmes/onboarding/?behind=1", expect=signed_in()),
+    Entry("programmes:plan-detail", label="mentored agent", kwargs=lambda org: {"pk": _plan(org).pk},
+          expect=PLAN_SEERS),
+    Entry("programmes:plan-detail", label="other team", expect=expect(NOT_FOUND, admin=OK, training_manager=OK),
+          kwargs=lambda org: {"pk": _plan(org, org.outsider, mentored=False).pk}),
+    Entry("programmes:task-tick", method="POST", data={}, kwargs=_task, expect=MENTORING_WRITERS | {"agent": OK}),
+    # Mentoring.
+    Entry("programmes:mentor-list", expect=STAFF),
+    Entry("programmes:mentor-me", expect=signed_in()),
+    Entry("programmes:mentor-detail", kwargs=lambda org: {"pk": _mentoring(org).mentor_id},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, mentor=OK)),
+    Entry("programmes:certification-list", expect=STAFF),
+    Entry("programmes:certification-list", label="invalid", method="POST", data={}, expect=STAFF),
+    Entry("programmes:certification-decide", method="POST", data={}, expect=STAFF,
+          kwargs=lambda org: {"pk": services.certification_request(actor=None, person=org.teammate,
+                                                                   criteria_met=[]).pk}),
+    Entry("programmes:assignment-create", expect=STAFF),
+    Entry("programmes:assignment-create", label="invalid", method="POST", data={}, expect=STAFF),
+    Entry("programmes:assignment-detail", kwargs=lambda org: {"pk": _mentoring(org).pk}, expect=MENTORING_SEERS),
+    Entry("programmes:one-on-one-add", method="POST", data={}, kwargs=lambda org: {"pk": _mentoring(org).pk},
+          expect=MENTORING_WRITERS),
+    Entry("programmes:shadowing-add", method="POST", data={}, kwargs=lambda org: {"pk": _mentoring(org).pk},
+          expect=MENTORING_WRITERS),
+    Entry("programmes:assignment-end", method="POST", kwargs=lambda org: {"pk": _mentoring(org).pk}, expect=STAFF),
+    # Needs analysis: a survey of team A is answered by its people and its supervisor; the report is for staff.
+    Entry("programmes:survey-list", expect=signed_in()),
+    Entry("programmes:survey-create", expect=STAFF),
+    Entry("programmes:survey-create", label="invalid", method="POST", data={}, expect=STAFF),
+    Entry("programmes:survey-detail", kwargs=_survey,
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, supervisor=OK, agent=OK)),
+    Entry("programmes:survey-seed", kwargs=_survey, expect=STAFF),
 ]

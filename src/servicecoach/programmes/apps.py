@@ -19,6 +19,16 @@ class ProgrammesConfig(AppConfig):
         register_nav(
             NavItem(_("Programmes"), "programmes:programme-list", planners, Section.LEARNING, 50),
             NavItem(_("Classroom sessions"), "programmes:session-list", everyone, Section.LEARNING, 51),
+            NavItem(_("Onboarding"), "programmes:plan-list", frozenset(
+                {Role.ADMIN, Role.TRAINING_MANAGER, Role.TRAINER, Role.MENTOR, Role.SUPERVISOR}), Section.LEARNING, 52),
+            NavItem(_("Onboarding templates"), "programmes:template-list", frozenset(
+                {Role.ADMIN, Role.TRAINING_MANAGER, Role.TRAINER}), Section.LEARNING, 53),
+            NavItem(_("Mentors"), "programmes:mentor-list", frozenset({Role.ADMIN, Role.TRAINING_MANAGER}),
+                    Section.LEARNING, 54),
+            NavItem(_("My mentees"), "programmes:mentor-me", frozenset({Role.MENTOR}), Section.LEARNING, 55),
+            NavItem(_("Training needs"), "programmes:survey-list", frozenset(
+                {Role.ADMIN, Role.TRAINING_MANAGER, Role.SUPERVISOR}), Section.LEARNING, 56),
+            NavItem(_("My onboarding"), "programmes:plan-list", frozenset({Role.AGENT}), Section.LEARNING, 57),
             NavItem(_("My notices"), "programmes:notice-list", everyone, Section.LEARNING, 59),
         )
         register_panel(HomePanel(

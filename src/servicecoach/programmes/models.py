@@ -300,6 +300,9 @@ class TemplateTask(models.Model):
     goal = models.ForeignKey(TemplateGoal, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(_("kind"), max_length=10, choices=TaskKind.choices, default=TaskKind.TASK)
     title = models.CharField(_("title"), max_length=200)
+    # A "lesson" task names a lesson of the training app when one of that title exists.
+    lesson = models.ForeignKey("training.Lesson", verbose_name=_("lesson"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["id"]
@@ -351,6 +354,8 @@ class PlanTask(models.Model):
     goal = models.ForeignKey(PlanGoal, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(_("kind"), max_length=10, choices=TaskKind.choices, default=TaskKind.TASK)
     title = models.CharField(_("title"), max_length=200)
+    lesson = models.ForeignKey("training.Lesson", verbose_name=_("lesson"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     evidence = models.TextField(_("evidence and notes"), blank=True)

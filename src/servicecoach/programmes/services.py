@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from servicecoach.org import calendar
 from servicecoach.org.models import AuditAction, OrgUnit, Person, PersonStatus, Role, User
 from servicecoach.org.selectors import person_for_user, user_has_role
-from servicecoach.org.services import audit_record
+from servicecoach.org.services import audit_record, role_grant
 from servicecoach.programmes import agenda as agenda_engine
 from servicecoach.programmes.models import (
     AgendaBlock,
@@ -56,6 +56,7 @@ from servicecoach.programmes.selectors import (
     NOTICE_WORKING_DAYS,
     earliest_start,
     is_certified_mentor,
+    needs_report,
     notice_deadline,
     session_days,
 )
@@ -480,7 +481,9 @@ def onboarding_template_save(*, actor: User | None, name: str, description: str,
     template.goals.all().delete()
     for week, title, tasks in goals:
         goal = TemplateGoal.objects.create(template=template, week=week, title=title)
-        TemplateTask.objects.bulk_create([TemplateTask(goal=goal, kind=k, title=t) for k, t in tasks])
+        TemplateTask.objects.bulk_create([
+            TemplateTask(goal=goal, kind=k, title=t, lesson=_lesson_titled(t) if k == TaskKind.LESSON else None)
+            for k, t in tasks])
     audit_record(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=template,
                  changes={"name": name, "goals": len(goals)})
     return template
@@ -538,6 +541,14 @@ def parse_template_text(text: str) -> list[tuple[int, str, list[tuple[str, str]]
     return goals
 
 
+def _lesson_titled(title: str):
+    """The training app's lesson of exactly this title, if there is exactly one."""
+    from servicecoach.training.models import Lesson
+
+    lessons = list(Lesson.objects.filter(title=title)[:2])
+    return lessons[0] if len(lessons) == 1 else None
+
+
 def template_text(template: OnboardingTemplate) -> str:
     lines = []
     for goal in template.goals.prefetch_related("tasks"):
@@ -567,7 +578,8 @@ def onboarding_start(*, actor: User | None, template: OnboardingTemplate, person
     for goal in template.goals.prefetch_related("tasks"):
         starts, due = goal_dates(start_date, goal.week)
         plan_goal = PlanGoal.objects.create(plan=plan, week=goal.week, title=goal.title, starts_on=starts, due_on=due)
-        PlanTask.objects.bulk_create([PlanTask(goal=plan_goal, kind=t.kind, title=t.title) for t in goal.tasks.all()])
+        PlanTask.objects.bulk_create([PlanTask(goal=plan_goal, kind=t.kind, title=t.title, lesson_id=t.lesson_id)
+                                 for t in goal.tasks.all()])
     audit_record(actor=actor, action=AuditAction.CREATE, obj=plan,
                  changes={"person": person, "template": template, "start_date": start_date})
     return plan
@@ -627,8 +639,7 @@ def certification_decide(*, actor: User | None, certification: MentorCertificati
     certification.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=certification,
                  changes={"status": ["pending", certification.status], "note": note.strip()})
-    if approve and not user_has_role(certification.person.user, Role.MENTOR):
-        from servicecoach.org.services import role_grant
+    if approve and not certification.person.roles.filter(role=Role.MENTOR).exists():
         role_grant(actor=actor, person=certification.person, role=Role.MENTOR)
     return certification
 
@@ -733,17 +744,14 @@ def survey_answer(*, actor: User | None, survey: NeedsSurvey, source: str, ratin
 def programme_from_needs(*, actor: User | None, survey: NeedsSurvey, skills: list[str], start_date: date,
                          end_date: date, kind: str = "specialist") -> Programme:
     """Seed a programme from the top needs of a survey: participants are the active people of its unit."""
-    from servicecoach.programmes.selectors import needs_report
-
     if not skills:
         raise ValidationError({"skills": _("Pick at least one skill.")})
     report = {row["skill"]: row for row in needs_report(survey)}
     description = "\n".join(
         f"{report[s]['rank']}. {s} ({report[s]['score']})" for s in skills if s in report)
     people = list(Person.objects.filter(unit__path__startswith=survey.unit.path, status=PersonStatus.ACTIVE))
-    return programme_create(actor=actor, title=_("%(unit)s: %(skills)s") % {"unit": survey.unit.name,
-                                                                            "skills": ", ".join(skills)}[:200],
-                            kind=kind, start_date=start_date, end_date=end_date, owner=person_for_user(actor),
-                            description=_("From the needs survey “%(title)s”:") % {"title": survey.title}
-                            + "\n" + description, participants=people)
+    title = _("%(unit)s: %(skills)s") % {"unit": survey.unit.name, "skills": ", ".join(skills)}
+    intro = _("From the needs survey “%(title)s”:") % {"title": survey.title}
+    return programme_create(actor=actor, title=title[:200], kind=kind, start_date=start_date, end_date=end_date,
+                            owner=person_for_user(actor), description=f"{intro}\n{description}", participants=people)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicecoach.programmes import views
+from servicecoach.programmes import views, views_mentoring, views_needs, views_onboarding
 
 app_name = "programmes"
 
@@ -29,4 +29,30 @@ urlpatterns: list = [
     path("notices/", views.notice_list, name="notice-list"),
     path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice-read"),
+    # Onboarding (新人带教).
+    path("onboarding/templates/", views_onboarding.template_list, name="template-list"),
+    path("onboarding/templates/new/", views_onboarding.template_create, name="template-create"),
+    path("onboarding/templates/<int:pk>/", views_onboarding.template_detail, name="template-detail"),
+    path("onboarding/templates/<int:pk>/edit/", views_onboarding.template_update, name="template-update"),
+    path("onboarding/templates/<int:pk>/start/", views_onboarding.plan_start, name="plan-start"),
+    path("onboarding/", views_onboarding.plan_list, name="plan-list"),
+    path("onboarding/<int:pk>/", views_onboarding.plan_detail, name="plan-detail"),
+    path("onboarding/<int:pk>/tasks/<int:task_pk>/", views_onboarding.task_tick, name="task-tick"),
+    # Mentoring.
+    path("mentors/", views_mentoring.mentor_list, name="mentor-list"),
+    path("mentors/me/", views_mentoring.mentor_me, name="mentor-me"),
+    path("mentors/<int:pk>/", views_mentoring.mentor_detail, name="mentor-detail"),
+    path("mentors/certification/", views_mentoring.certification_list, name="certification-list"),
+    path("mentors/certification/<int:pk>/decide/", views_mentoring.certification_decide,
+         name="certification-decide"),
+    path("mentoring/new/", views_mentoring.assignment_create, name="assignment-create"),
+    path("mentoring/<int:pk>/", views_mentoring.assignment_detail, name="assignment-detail"),
+    path("mentoring/<int:pk>/meetings/", views_mentoring.one_on_one_add, name="one-on-one-add"),
+    path("mentoring/<int:pk>/shadowing/", views_mentoring.shadowing_add, name="shadowing-add"),
+    path("mentoring/<int:pk>/end/", views_mentoring.assignment_end, name="assignment-end"),
+    # Training-needs analysis (培训需求分析).
+    path("needs/", views_needs.survey_list, name="survey-list"),
+    path("needs/new/", views_needs.survey_create, name="survey-create"),
+    path("needs/<int:pk>/", views_needs.survey_detail, name="survey-detail"),
+    path("needs/<int:pk>/programme/", views_needs.survey_seed, name="survey-seed"),
 ]
