@@ -15,7 +15,7 @@ from servicecoach.quality.engine.model import Conversation, Message
 from servicecoach.quality.engine.rules import parse_ruleset
 
 PIECES = ["好的", "请问", "什么时候", "到账", "吗", "？", "?", "。", "，", "!", "！！", "...", "…", "\n", " ", "  ", "ΣΑΣ",
-          "σας", "İ", "AbC", "abc", "_", "退款", "为什么", "呢", ";", "；", "、"]
+          "σας", "İ", "AbC", "abc", "_", "退款", "为什么", "呢", ";", "；", "、", "\U00020000", "\U0001f600", "٣", "²", "-"]
 
 
 def _ruleset():

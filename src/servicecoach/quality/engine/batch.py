@@ -183,6 +183,22 @@ def _required(items: list, ignore: bool) -> set[str] | None:
     return max(options, key=lambda o: (min(map(len, o)), -len(o)))
 
 
+_ALNUM: np.ndarray | None = None
+
+
+def _alnum(code: np.ndarray) -> np.ndarray:
+    """``str.isalnum`` of each code point (what the ``re`` module's ``\\w`` is, less the underscore)."""
+    global _ALNUM
+    if _ALNUM is None:
+        _ALNUM = np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
+    out = _ALNUM[np.minimum(code, 0xFFFF)]
+    astral = np.nonzero(code > 0xFFFF)[0]
+    if len(astral):
+        values, inverse = np.unique(code[astral], return_inverse=True)
+        out[astral] = np.array([chr(int(v)).isalnum() for v in values], dtype=bool)[inverse]
+    return out
+
+
 class _RegexLiterals:
     """A regex leaf's required literals in the batch's case-sensitive matcher: one item, any of them."""
 
@@ -393,8 +409,12 @@ class _Batch:
             start = np.concatenate([[0], run_hi]).astype(np.int64)
             end = np.concatenate([run_lo, [size]]).astype(np.int64)
             # the clauses joined by the glue letter (as _SPLIT.sub puts it in place of each run of
-            # marks), normalised at once; the glue survives stripping and lower-casing
-            norms = measures._STRIP.sub("", _SPLIT.sub(glue, lines)).lower().split(glue)
+            # marks) and stripped of _STRIP's [\W_] (what is not str.isalnum), on the code points;
+            # then lower-cased at once (the glue, an uncased letter, survives) and split
+            starts = mark & ~prev
+            keep = (~mark & _alnum(code)) | starts
+            kept = np.where(starts, ord(glue), code)[keep].astype("<u4")
+            norms = kept.tobytes().decode("utf-32-le", "surrogatepass").lower().split(glue)
             table: dict[str, int] = {}
             count = len(norms)
             self._clauses = {
