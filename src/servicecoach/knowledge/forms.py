@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicecoach.knowledge import kinds
 from servicecoach.knowledge.models import Article, Category, Kind, Status, Tag
@@ -66,7 +67,7 @@ class ArticleForm(forms.Form):
             related = related.exclude(pk=article.pk)
         self.fields["related"].queryset = related
         if kind == Kind.FAQ:
-            self.fields["title"].label = _("Question")
+            self.fields["title"].label = pgettext_lazy("knowledge", "Question")
         for spec in kinds.field_specs(kind):
             self.fields[f"f_{spec.name}"] = self._field_for(spec)
         if kind == Kind.CASE:

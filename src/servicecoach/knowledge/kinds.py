@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicecoach.knowledge.models import Kind
 
@@ -67,7 +68,7 @@ KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("lesson", _("How to avoid it")),
     ),
     Kind.STANDARD: (
-        FieldSpec("area", _("Area"), "choice", required=True, choices=STANDARD_AREAS),
+        FieldSpec("area", pgettext_lazy("knowledge", "Area"), "choice", required=True, choices=STANDARD_AREAS),
         FieldSpec("body", _("Standard"), required=True),
     ),
 }
