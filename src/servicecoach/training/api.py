@@ -122,16 +122,18 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         overdue = request.query_params.get("overdue", "")
         if overdue not in ("", "true", "false"):
             raise serializers.ValidationError({"overdue": ["true or false."]})
-        if not overdue:
-            return super().list(request, *args, **kwargs)
-        today = timezone.localdate()
-        wanted = overdue == "true"
-        rows = [e for e in self.get_queryset()
-                if (e.completed_at is None and selectors.path_status(e).overdue(today)) == wanted]
+        rows = list(self.get_queryset())
+        if overdue:
+            today, wanted = timezone.localdate(), overdue == "true"
+            for status in selectors.path_statuses(rows):
+                status.enrolment._status = status
+            rows = [e for e in rows if (e.completed_at is None and e._status.overdue(today)) == wanted]
         page = self.paginate_queryset(rows)
-        if page is not None:
-            return self.get_paginated_response(self.get_serializer(page, many=True).data)
-        return Response(self.get_serializer(rows, many=True).data)
+        shown = page if page is not None else rows
+        for status in selectors.path_statuses(e for e in shown if not hasattr(e, "_status")):
+            status.enrolment._status = status
+        data = self.get_serializer(shown, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
 
 class MyLearningView(APIView):

@@ -152,6 +152,43 @@ def path_status(enrolment: Enrolment) -> PathStatus:
     return PathStatus(enrolment=enrolment, courses=rows)
 
 
+def path_statuses(enrolments) -> list[PathStatus]:
+    """``path_status`` for many enrolments in a fixed number of queries (the report, path pages, the API).
+
+    ``path_status`` above is the short reference; tests/training/test_selectors.py holds the two equal."""
+    enrolments = list(enrolments)
+    if not enrolments:
+        return []
+    path_ids = {e.path_id for e in enrolments}
+    person_ids = {e.person_id for e in enrolments}
+    steps_by_path: dict[int, list[PathCourse]] = {}
+    for step in (PathCourse.objects.filter(path_id__in=path_ids).select_related("course")
+                 .prefetch_related("prerequisites").order_by("path", "position", "id")):
+        steps_by_path.setdefault(step.path_id, []).append(step)
+    totals = dict(Lesson.objects.values("module__course").annotate(n=Count("pk")).values_list("module__course", "n"))
+    completed: dict[int, dict[int, int]] = {}
+    for person_id, course_id, n in (
+        LessonProgress.objects.filter(person_id__in=person_ids, status=ProgressStatus.COMPLETED)
+        .values("person_id", "lesson__module__course").annotate(n=Count("pk"))
+        .values_list("person_id", "lesson__module__course", "n")
+    ):
+        completed.setdefault(person_id, {})[course_id] = n
+    statuses = []
+    for enrolment in enrolments:
+        mine = completed.get(enrolment.person_id, {})
+        done = {course for course, n in mine.items() if n and n >= totals.get(course, 0) > 0}
+        rows = []
+        for step in steps_by_path.get(enrolment.path_id, []):
+            missing = [c for c in step.prerequisites.all() if c.pk not in done]
+            due = (enrolment.enrolled_on + datetime.timedelta(days=step.due_days) if step.due_days
+                   else enrolment.due_on)
+            rows.append(CourseStatus(step=step, course=step.course, lessons=totals.get(step.course_id, 0),
+                                     completed=mine.get(step.course_id, 0), due_on=due, locked=bool(missing),
+                                     missing=missing))
+        statuses.append(PathStatus(enrolment=enrolment, courses=rows))
+    return statuses
+
+
 def course_outline(course: Course, person: Person | None) -> list[dict]:
     """Modules with their lessons and, for a learner, each lesson's progress."""
     progress = {}
@@ -181,7 +218,7 @@ def my_learning(person: Person, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     enrolments = (Enrolment.objects.filter(person=person, path__active=True).select_related("path", "person")
                   .order_by("completed_at", "due_on"))
-    statuses = [path_status(e) for e in enrolments]
+    statuses = path_statuses(enrolments)
     return {
         "statuses": statuses,
         "next_lesson": next_lesson(person, statuses),
@@ -226,9 +263,10 @@ def learning_report(*, user: User | None, today: datetime.date | None = None,
         units = units.filter(path__startswith=unit.path)
         people = people.filter(unit__path__startswith=unit.path)
     rows = {u.pk: UnitRow(unit=u) for u in units.order_by("path")}
-    enrolments = (Enrolment.objects.filter(person__in=people, path__active=True)
-                  .select_related("person__unit", "path"))
+    enrolments = list(Enrolment.objects.filter(person__in=people, path__active=True)
+                      .select_related("person__unit", "path"))
     learners: dict[int, set[int]] = {}
+    open_statuses = {s.enrolment.pk: s for s in path_statuses(e for e in enrolments if e.completed_at is None)}
     for enrolment in enrolments:
         row = rows.get(enrolment.person.unit_id)
         if row is None:
@@ -238,7 +276,7 @@ def learning_report(*, user: User | None, today: datetime.date | None = None,
         if enrolment.completed_at is not None:
             row.completed += 1
             continue
-        status = path_status(enrolment)
+        status = open_statuses[enrolment.pk]
         if status.overdue(today):
             late = [c for c in status.courses if not c.done and c.due_on < today]
             row.overdue.append({"person": enrolment.person, "path": enrolment.path, "percent": status.percent,

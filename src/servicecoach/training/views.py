@@ -469,7 +469,7 @@ def path_detail(request, pk: int):
         "person__unit", "path")
     context = {"path": path, "steps": path.steps.select_related("course").prefetch_related("prerequisites"),
                "can_manage": can_manage, "today": timezone.localdate(),
-               "statuses": [selectors.path_status(e) for e in enrolments.order_by("person__employee_no")]}
+               "statuses": selectors.path_statuses(enrolments.order_by("person__employee_no"))}
     if can_manage:
         context.update(_path_forms(request, path))
     return render(request, "training/path_detail.html", context)
@@ -521,7 +521,7 @@ def _path_detail_with(request, path, **forms):
         "person__unit", "path")
     context = {"path": path, "steps": path.steps.select_related("course").prefetch_related("prerequisites"),
                "can_manage": True, "today": timezone.localdate(),
-               "statuses": [selectors.path_status(e) for e in enrolments.order_by("person__employee_no")]}
+               "statuses": selectors.path_statuses(enrolments.order_by("person__employee_no"))}
     context.update(_path_forms(request, path, **forms))
     return render(request, "training/path_detail.html", context)
 
