@@ -28,11 +28,13 @@ satisfaction), clipped at 0. Non-customer messages are ignored and score 0.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .model import Conversation
 
@@ -165,6 +167,11 @@ class Lexicon:
         self.modifiers = {e.term: e for e in entries if e.kind in (NEGATION, DEGREE)}
         self.modifier_lengths = sorted({len(t) for t in self.modifiers}, reverse=True)
         self._last_chars = frozenset(t[-1] for t in self.modifiers)
+        # the lengths worth trying before a character: those of the modifiers ending with it
+        self._lengths_by_last = {
+            ch: [n for n in self.modifier_lengths if any(len(t) == n and t[-1] == ch for t in self.modifiers)]
+            for ch in self._last_chars
+        }
         self.matcher = make_matcher([e.term for e in self.entries], use_automaton=use_automaton)
 
     @classmethod
@@ -237,12 +244,13 @@ class Lexicon:
         begin = pos = start
         gap = 0
         modifiers = self.modifiers
+        by_last = self._lengths_by_last
         while pos > floor:
             p = pos
             while p > floor and lowered[p - 1] == " ":
                 p -= 1
             found = None
-            for length in self.modifier_lengths:
+            for length in by_last.get(lowered[p - 1], ()) if p > floor else ():
                 if p - length < floor:
                     continue
                 entry = modifiers.get(lowered[p - length : p])
@@ -556,7 +564,7 @@ def _batch_arrays(lexicon: Lexicon):
     return got
 
 
-def _raw_matches(lexicon: Lexicon, arrays: dict, lowered: str):
+def _raw_matches(lexicon: Lexicon, arrays: dict, lowered: str, code: Any):
     """Every lexicon phrase in ``lowered``: arrays (start, end, entry index), character offsets."""
     import numpy as np
 
@@ -569,19 +577,20 @@ def _raw_matches(lexicon: Lexicon, arrays: dict, lowered: str):
         arr = np.array(found, dtype=np.int64)
         return arr[:, 0], arr[:, 1], arr[:, 2]
     raw = lowered.encode("utf-8", "surrogatepass")
-    found = list(automaton.iter(raw.decode("latin-1")))
-    if not found:
+    flat = np.fromiter(itertools.chain.from_iterable(automaton.iter(raw.decode("latin-1"))), dtype=np.int64)
+    if not len(flat):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    arr = np.array(found, dtype=np.int64)
+    arr = flat.reshape(-1, 2)  # (last byte, entry index) per match
     index = arr[:, 1]
     bstart = arr[:, 0] + 1 - arrays["blen"][index]
     if len(raw) == len(lowered):  # ASCII: bytes are characters
         start = bstart
-    else:
-        data = np.frombuffer(raw, dtype=np.uint8)
-        char_of_byte = np.cumsum((data & 0xC0) != 0x80) - 1
-        start = char_of_byte[bstart]
+    else:  # a phrase starts on a character: find it among the characters' first bytes
+        width = 1 + (code >= 0x80).astype(np.int64) + (code >= 0x800) + (code >= 0x10000)
+        first_byte = np.zeros(len(code), dtype=np.int64)
+        np.cumsum(width[:-1], out=first_byte[1:])
+        start = np.searchsorted(first_byte, bstart)
     return start, start + arrays["clen"][index], index
 
 
@@ -647,7 +656,7 @@ def analyse_batch(
     original = _codes(joined) if lowered != joined else code
 
     # --- tokens: leftmost-longest phrases, English ones on word boundaries (Lexicon.tokens)
-    start, end, which = _raw_matches(lexicon, arrays, lowered)
+    start, end, which = _raw_matches(lexicon, arrays, lowered, code)
     if len(start):
         size = len(code)
         ok = np.ones(len(start), dtype=bool)
