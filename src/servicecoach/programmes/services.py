@@ -720,15 +720,19 @@ def survey_create(*, actor: User | None, title: str, unit: OrgUnit, skills: list
 
 @transaction.atomic
 def survey_answer(*, actor: User | None, survey: NeedsSurvey, source: str, ratings: dict[str, int],
-                  comment: str = "", today: date | None = None) -> NeedsResponse:
-    """Record (or replace) the asking person's answer for one source: self-assessment, or a supervisor's input."""
+                  comment: str = "", respondent: Person | None = None, today: date | None = None) -> NeedsResponse:
+    """Record (or replace) one answer: a person's self-assessment, or a supervisor's input. ``respondent``
+    (for loads on someone's behalf) defaults to the person of ``actor``."""
     if _today(today) > survey.closes_on:
         raise ValidationError(_("The survey closed on %(date)s.") % {"date": survey.closes_on.isoformat()})
     if source not in NeedsSource.values:
         raise ValidationError({"source": _("Unknown source.")})
-    person = person_for_user(actor) if source != NeedsSource.QA else None
-    if source == NeedsSource.SUPERVISOR and not user_has_role(actor, Role.SUPERVISOR, *OVERRIDERS):
-        raise PermissionDenied
+    person = None if source == NeedsSource.QA else respondent or person_for_user(actor)
+    if source == NeedsSource.SUPERVISOR:
+        allowed = (person is not None and person.roles.filter(role=Role.SUPERVISOR).exists()) if respondent \
+            else user_has_role(actor, Role.SUPERVISOR, *OVERRIDERS)
+        if not allowed:
+            raise PermissionDenied
     missing = [s for s in survey.skills if s not in ratings]
     bad = [s for s, v in ratings.items() if s not in survey.skills or not 1 <= int(v) <= 5]
     if missing or bad:
