@@ -1,0 +1,81 @@
+"""In a real browser: a training manager schedules a classroom session (refused 2 working days ahead, accepted
+3 working days ahead), sends the notice, and the participant finds it on their home page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from servicecoach.org import calendar
+from servicecoach.org import services as org_services
+from servicecoach.org.models import Role, UnitKind
+from servicecoach.programmes import services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "pw-browser-1"
+
+
+@pytest.fixture
+def setup(fast_passwords, live_server):
+    company = org_services.unit_create(actor=None, name="华信优选", code="B-HQ", kind=UnitKind.COMPANY)
+    team = org_services.unit_create(actor=None, name="天猫店", code="B-TM", kind=UnitKind.SHOP, parent=company)
+    people = {}
+    for key, name, role in (("manager", "林晓梅", Role.TRAINING_MANAGER), ("trainer", "陈思远", Role.TRAINER),
+                            ("agent", "张婷", Role.AGENT)):
+        person = org_services.person_create(actor=None, employee_no=f"B-{key}", name=name, unit=team)
+        org_services.role_grant(actor=None, person=person, role=role)
+        org_services.person_set_login(actor=None, person=person, username=f"b_{key}", password=PASSWORD)
+        people[key] = person
+    today = timezone.localdate()
+    programme = services.programme_create(actor=None, title="新员工培训", kind="new_hire", start_date=today,
+                                          end_date=calendar.add_working_days(today, 30), owner=people["manager"])
+    return live_server.url, people, programme
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
+    expect(page).to_have_url(base + "/")
+
+
+def fill_session(page: Page, people, start) -> None:
+    page.fill("#id_title", "投诉处理培训班")
+    page.select_option("#id_trainer", str(people["trainer"].pk))
+    page.fill("#id_start_date", start.isoformat())
+    page.fill("#id_end_date", start.isoformat())
+    page.fill("#id_day_start", "09:00")
+    page.fill("#id_day_end", "17:30")
+    page.fill("#id_venue", "5 楼培训室 A")
+    page.fill("#id_capacity", "10")
+    page.select_option("#id_new_hires", [str(people["agent"].pk)])
+    page.locator("form button[type=submit].btn-primary").click()
+
+
+def test_manager_schedules_at_three_working_days_and_the_participant_sees_the_notice(page: Page, setup):
+    base, people, programme = setup
+    today = timezone.localdate()
+    log_in(page, base, "b_manager")
+    page.goto(f"{base}/programmes/{programme.pk}/sessions/new/")
+    fill_session(page, people, calendar.add_working_days(today, 2))
+    earliest = calendar.add_working_days(today, 3).isoformat()
+    expect(page.locator(".field.has-error")).to_contain_text(earliest)  # refused: names the earliest start
+    fill_session(page, people, calendar.add_working_days(today, 3))
+    expect(page).to_have_url(re.compile(r"/programmes/sessions/\d+/$"))
+    expect(page.locator("h1")).to_have_text("投诉处理培训班")
+    page.locator("#send-notice").click()
+    expect(page.locator(".alert-success")).to_contain_text("2")  # the agent and the trainer
+    page.locator("form[action$='/accounts/logout/'] button[type=submit]").click()
+
+    log_in(page, base, "b_agent")
+    panel = page.locator("#panel-programmes_notices")
+    expect(panel).to_contain_text("投诉处理培训班")
+    expect(panel).to_contain_text("未读")
+    panel.locator("a", has_text="投诉处理培训班").click()
+    expect(page.locator(".notice-body")).to_contain_text("5 楼培训室 A")
+    expect(page.locator(".notice-body")).to_contain_text(earliest)
