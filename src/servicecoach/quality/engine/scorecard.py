@@ -240,45 +240,29 @@ def score_batch(card: Scorecard, rule_ids: list[str], matrix: Any) -> list[Score
         total_earned = total_earned + section_earned
         total_applicable = total_applicable + base_applicable
     ratio = np.divide(total_earned, total_applicable, out=np.zeros(B), where=total_applicable > 0) * 100
+    code_rows = np.stack(codes, axis=1).tolist() if codes else [[] for _ in range(B)]
     items_plan = [(section_id, item) for section_id, _, plan in _plan(card) for item, *_ in plan]
-    # the item records by pattern of item codes (0 not applicable, 1 applicable, 2 fired): built once
-    # per pattern of the batch, copied per conversation; a pattern where an item with several rules
-    # fired is built per conversation (its record lists the rules that fired)
-    code_matrix = np.stack(codes, axis=1).astype(np.int8) if codes else np.zeros((B, 0), dtype=np.int8)
-    patterns, inverse = np.unique(code_matrix, axis=0, return_inverse=True)
-    inverse = inverse.ravel().tolist()
-    built: list[list | None] = []
-    for pattern in patterns.tolist():
-        records = [table[code] for table, code in zip(tables, pattern)]
-        built.append(None if any(r is None for r in records) else records)
     out = []
     grade = card.grade
     states_rows = None
-    code_rows = None
-    for ci, (te, ta, r, is_red) in enumerate(zip(
-        total_earned.tolist(), total_applicable.tolist(), ratio.tolist(), red.tolist()
+    for ci, (row, te, ta, r, is_red) in enumerate(zip(
+        code_rows, total_earned.tolist(), total_applicable.tolist(), ratio.tolist(), red.tolist()
     )):
-        shared = built[inverse[ci]] if B else None
-        if shared is not None:
-            items = list(shared)
-        else:
-            if code_rows is None:
-                code_rows = code_matrix.tolist()
-            items = []
-            for k, (table, code) in enumerate(zip(tables, code_rows[ci])):
-                record = table[code]
-                if record is None:  # several rules, some fired: this conversation's own record
-                    if states_rows is None:
-                        states_rows = matrix.tolist()
-                    section_id, item = items_plan[k]
-                    st = states_rows[ci]
-                    fired_ids = [rule_id for rule_id in item.rules if st[column[rule_id]] == 1]
-                    manual = item.mode == "manual"
-                    earned = None
-                    if not manual:
-                        earned = 0.0 if item.mode == "deduct" else item.points
-                    record = _item_dict(section_id, item, earned, not manual, fired_ids)
-                items.append(record)
+        items = []
+        for k, (table, code) in enumerate(zip(tables, row)):
+            record = table[code]
+            if record is None:  # several rules, some fired: this conversation's own record
+                if states_rows is None:
+                    states_rows = matrix.tolist()
+                section_id, item = items_plan[k]
+                st = states_rows[ci]
+                fired_ids = [rule_id for rule_id in item.rules if st[column[rule_id]] == 1]
+                manual = item.mode == "manual"
+                earned = None
+                if not manual:
+                    earned = 0.0 if item.mode == "deduct" else item.points
+                record = _item_dict(section_id, item, earned, not manual, fired_ids)
+            items.append(record)
         if is_red:
             value: float | None = 0.0
         elif ta <= 0:
