@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicecoach.org.models import OrgUnit, Person
 
@@ -71,8 +72,8 @@ class RuleSetVersion(_Version):
 
 class ScorecardVersion(_Version):
     class Meta(_Version.Meta):
-        verbose_name = _("scorecard version")
-        verbose_name_plural = _("scorecard versions")
+        verbose_name = _("QA scorecard version")
+        verbose_name_plural = _("QA scorecard versions")
         constraints = [
             models.UniqueConstraint(fields=["number"], name="quality_scorecard_unique_number"),
             models.UniqueConstraint(
@@ -263,7 +264,7 @@ class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("job status", "Failed")
 
 
 class Job(models.Model):
@@ -284,8 +285,8 @@ class Job(models.Model):
     file = models.FileField(_("file"), upload_to="quality/uploads/%Y/%m/", blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
-    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("records in all"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("records done"), default=0)
     checkpoint = models.PositiveIntegerField(_("checkpoint"), default=0)
     counts = models.JSONField(_("summary"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
 GRADES = {"excellent": _("Excellent"), "good": _("Good"), "pass": _("Pass"), "fail": _("Fail"), "poor": _("Poor")}
 CATEGORIES = {"attitude": _("Attitude"), "knowledge": _("Knowledge"), "communication": _("Communication"),
               "process": _("Process"), "compliance": _("Compliance")}
-SEVERITIES = {"minor": _("Minor"), "general": _("General"), "severe": _("Severe")}
+SEVERITIES = {"minor": _("Minor"), "general": pgettext_lazy("severity", "General"), "severe": _("Severe")}
 ROLES = {"customer": _("Customer"), "agent": _("Agent"), "bot": _("Bot"), "system": _("System")}
 
 
