@@ -149,3 +149,19 @@ def test_unlock_needs_a_reason_on_the_page(kpi_org, period, as_user, perfect, fi
     assert client.post(f"/kpi/periods/{period.pk}/unlock/", {"reason": "补录投诉"}).status_code == 302
     period.refresh_from_db()
     assert not period.locked
+
+
+def test_ranking_across_a_department(kpi_org, period, as_user, perfect, fill):
+    fill(period, kpi_org.a1, {**perfect, "complaints": 2})
+    fill(period, kpi_org.a2, perfect)
+    fill(period, kpi_org.b1, {**perfect, "complaints": 1})
+    services.period_score(actor=None, period=period)
+    client = as_user(kpi_org.manager)
+    html = client.get(f"/kpi/periods/{period.pk}/results/?unit={kpi_org.cs.pk}").content.decode()
+    table = html[html.index('id="unit-ranking"'):]
+    order = [table.index(p.name) for p in (kpi_org.a2, kpi_org.b1, kpi_org.a1)]
+    assert order == sorted(order)  # 97, 95, 93 across both teams
+    assert "售后组" in table and "1 / 1" in table  # b1 is first in their own team
+    # the supervisor of one team cannot rank the department: only units they can see are offered
+    supervisor = as_user(kpi_org.supervisor)
+    assert supervisor.get(f"/kpi/periods/{period.pk}/results/?unit={kpi_org.cs.pk}").status_code == 404

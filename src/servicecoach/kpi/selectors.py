@@ -14,6 +14,7 @@ from statistics import mean
 import yaml
 from django.db.models import QuerySet
 
+from servicecoach.kpi.engine import scoring as engine_scoring
 from servicecoach.kpi.engine.template import Template, parse_template
 from servicecoach.kpi.models import (
     AgentInput,
@@ -86,6 +87,43 @@ def results_visible_to(user: User | None, period: Period) -> QuerySet[AgentResul
 
 def result_for(*, user: User | None, period: Period, person_pk: int) -> AgentResult | None:
     return results_visible_to(user, period).filter(person_id=person_pk).first()
+
+
+def engine_results(rows) -> list[engine_scoring.AgentResult]:
+    """Stored results as the engine's ``AgentResult`` objects (agent: "name (employee number)", team: unit
+    name), for the engine's ranking and workbook writer."""
+    out = []
+    for r in rows:
+        items = [engine_scoring.ItemResult(i["item"], i["section"], i["points"], i["weight"], i.get("value"),
+                                           i["zh"], i["en"]) for i in r.items]
+        out.append(engine_scoring.AgentResult(
+            f"{r.person.name} ({r.person.employee_no})", r.unit.name, "", "", items, r.total, r.max_total,
+            r.sections, [i.item for i in items if i.points is None], month=r.run.period.month,
+            team_size=r.team_size, rank=r.rank, tier=r.tier or None))
+    return out
+
+
+def ranking_units(*, user: User | None, period: Period) -> list[OrgUnit]:
+    """Units above the period's teams that the user may see (departments, the company): the units one
+    can rank across."""
+    team_paths = {u.path for u in OrgUnit.objects.filter(
+        pk__in=results_visible_to(user, period).values("unit_id"))}
+    units = units_visible_to(user).order_by("path")
+    return [u for u in units if any(p.startswith(u.path) and p != u.path for p in team_paths)]
+
+
+def unit_ranking(*, user: User | None, period: Period, unit: OrgUnit) -> list[dict]:
+    """The results of every team under ``unit`` ranked together (the engine's ranking and incentive bands
+    over the whole unit): ``[{result, rank, tier}]`` in rank order."""
+    rows = list(results_visible_to(user, period).filter(unit__path__startswith=unit.path)
+                .select_related("run__period"))
+    template = version_template(period.version)
+    by_agent = {}
+    converted = engine_results(rows)
+    for row, res in zip(rows, converted):
+        by_agent[res.agent] = row
+    ranked = engine_scoring.rank_team(template, converted)
+    return [{"result": by_agent[r.agent], "rank": r.rank, "tier": r.tier or ""} for r in ranked]
 
 
 def person_results(*, person: Person, template: ScorecardTemplate | None = None) -> list[AgentResult]:

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 
 from servicecoach.core.permissions import role_required
 from servicecoach.kpi import selectors, services
-from servicecoach.kpi.engine import scoring as engine_scoring
 from servicecoach.kpi.engine.tables import write_xlsx
 from servicecoach.kpi.forms import (
     AnalysisForm,
@@ -328,30 +327,27 @@ def _result_view(result) -> dict:
 def results(request, pk: int):
     period = _period(pk)
     template = selectors.version_template(period.version)
-    rows = list(selectors.results_visible_to(request.user, period))
+    units = selectors.ranking_units(user=request.user, period=period)
+    unit = None
+    if request.GET.get("unit", "").isdigit():
+        unit = next((u for u in units if u.pk == int(request.GET["unit"])), None)
+        if unit is None:
+            raise Http404
     teams: list[dict] = []
-    for r in rows:
-        if not teams or teams[-1]["unit"].pk != r.unit_id:
-            teams.append({"unit": r.unit, "results": []})
-        teams[-1]["results"].append(r)
+    ranking = None
+    if unit is not None:
+        ranking = selectors.unit_ranking(user=request.user, period=period, unit=unit)
+    else:
+        for r in selectors.results_visible_to(request.user, period):
+            if not teams or teams[-1]["unit"].pk != r.unit_id:
+                teams.append({"unit": r.unit, "results": []})
+            teams[-1]["results"].append(r)
     return render(request, "kpi/results.html", {
-        "period": period, "teams": teams,
+        "period": period, "teams": teams, "units": units, "unit": unit, "ranking": ranking,
         "sections": [{"id": s.id, "name": _pick(s.name)} for s in template.sections],
         "tiers": {i.id: _pick(i.name) for i in template.incentives},
         "runs": period.runs.order_by("-number")[:10],
     })
-
-
-def _engine_results(rows) -> list[engine_scoring.AgentResult]:
-    out = []
-    for r in rows:
-        items = [engine_scoring.ItemResult(i["item"], i["section"], i["points"], i["weight"], i.get("value"),
-                                           i["zh"], i["en"]) for i in r.items]
-        out.append(engine_scoring.AgentResult(
-            f"{r.person.name} ({r.person.employee_no})", r.unit.name, "", "", items, r.total, r.max_total,
-            r.sections, [i.item for i in items if i.points is None], month=r.run.period.month,
-            team_size=r.team_size, rank=r.rank, tier=r.tier or None))
-    return out
 
 
 @role_required(*STAFF)
@@ -363,7 +359,7 @@ def results_export(request, pk: int):
     period = _period(pk)
     template = selectors.version_template(period.version)
     rows = list(selectors.results_visible_to(request.user, period).select_related("run__period"))
-    results = _engine_results(rows)
+    results = selectors.engine_results(rows)
     for r in results:
         r.template, r.version = template.id, template.version
     with tempfile.TemporaryDirectory() as tmp:
