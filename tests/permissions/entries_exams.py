@@ -106,3 +106,70 @@ ENTRIES = [
           kwargs=lambda org: {"pk": _attempt(org, org.outsider, submitted=True).pk},
           expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK)),
 ]
+
+
+# ---------------------------------------------------------------- practical exams, composite grade, feedback
+
+
+def _assessment(org):
+    import datetime
+    from decimal import Decimal
+
+    from servicecoach.exams import services
+
+    rubric = services.rubric_save(actor=None, rubric=None, title="实操评分表", items=services.rubric_items_from_text(
+        "open | 使用标准开场白 | 10 | 优=10 完整; 良=7 基本; 差=3 未使用\nsolve | 正确查询并告知进度 | 20 |"))
+    services.scenario_card_save(actor=None, card=None, key="fault", title="产品故障且情绪激动", situation="客户来电称产品故障",
+                                customer_role="情绪激动的客户", expected_handling="安抚\n查询", tags=[], active=True)
+    return services.assessment_save(
+        actor=None, assessment=None, people=[org.people["agent"], org.outsider], units=[],
+        assessors=[org.people["trainer"], org.people["supervisor"]], title="新员工考核", held_on=datetime.date(2026, 11, 20),
+        theory_exam=None, rubric=rubric, card_tags=[], margin_share=Decimal("0.20"), weight_theory=Decimal("0.30"),
+        weight_practical=Decimal("0.50"), weight_overall=Decimal("0.20"), rounding="none",
+    )
+
+
+def _candidate(org, person_key="agent"):
+    person = org.people["agent"] if person_key == "agent" else org.outsider
+    return {"pk": _assessment(org).candidates.get(person=person).pk}
+
+
+ENTRIES += [
+    Entry("exams:card-list", expect=only(*MANAGERS)),
+    Entry("exams:card-create", expect=only(*MANAGERS)),
+    Entry("exams:card-update", kwargs=lambda org: {"pk": _assessment(org) and _card_pk()}, expect=only(*MANAGERS)),
+    Entry("exams:rubric-list", expect=only(*MANAGERS)),
+    Entry("exams:rubric-create", expect=only(*MANAGERS)),
+    Entry("exams:rubric-update", kwargs=lambda org: {"pk": _assessment(org).rubric_id}, expect=only(*MANAGERS)),
+    Entry("exams:assessment-list", expect=only(*MANAGERS)),
+    Entry("exams:assessment-create", expect=only(*MANAGERS)),
+    Entry("exams:assessment-update", kwargs=lambda org: {"pk": _assessment(org).pk}, expect=only(*MANAGERS)),
+    Entry("exams:assessment-results", expect=only(*MANAGERS, "supervisor")),
+    Entry("exams:feedback-list", expect=only(*MANAGERS)),
+    # managers, and the supervisor as one of the panel; everyone else: 404
+    Entry("exams:assessment-detail", kwargs=lambda org: {"pk": _assessment(org).pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=OK)),
+    Entry("exams:assessment-compute", method="POST", kwargs=lambda org: {"pk": _assessment(org).pk},
+          expect=only(*MANAGERS)),
+    Entry("exams:assessment-release", method="POST", data={"release": "1"},
+          kwargs=lambda org: {"pk": _assessment(org).pk}, expect=only(*MANAGERS)),
+    Entry("exams:assessment-report", kwargs=lambda org: {"pk": _assessment(org).pk}, expect=only(*MANAGERS)),
+    Entry("exams:assessment-report-excel", kwargs=lambda org: {"pk": _assessment(org).pk}, expect=only(*MANAGERS)),
+    # the agent's own result (a waiting page until release), their supervisor (also on the panel), managers
+    Entry("exams:candidate-detail", label="own", kwargs=_candidate,
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=OK, agent=OK)),
+    # another team's candidate: the supervisor sees them only as an assessor of the panel; the agent never
+    Entry("exams:candidate-detail", label="other team", kwargs=lambda org: _candidate(org, "outsider"),
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=OK)),
+    Entry("exams:candidate-draw", method="POST", kwargs=_candidate, expect=only(*MANAGERS)),
+    Entry("exams:candidate-conduct", method="POST", data={}, kwargs=_candidate, expect=only(*MANAGERS)),
+    Entry("exams:candidate-feedback", method="POST", data={}, kwargs=_candidate, expect=only(*MANAGERS)),
+    # only the panel's assessors score
+    Entry("exams:candidate-score", kwargs=_candidate, expect=expect(NOT_FOUND, trainer=OK, supervisor=OK)),
+]
+
+
+def _card_pk() -> int:
+    from servicecoach.exams.models import ScenarioCard
+
+    return ScenarioCard.objects.get(key="fault").pk

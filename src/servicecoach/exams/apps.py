@@ -21,4 +21,8 @@ class ExamsConfig(AppConfig):
             NavItem(_("Marking queue"), "exams:marking-queue", managers, section=Section.ASSESSMENT, order=50),
             NavItem(_("Exam results"), "exams:result-list", managers | {Role.SUPERVISOR},
                     section=Section.ASSESSMENT, order=60),
+            NavItem(_("Assessments"), "exams:assessment-list", managers, section=Section.ASSESSMENT, order=70),
+            NavItem(_("Feedback due"), "exams:feedback-list", managers, section=Section.ASSESSMENT, order=80),
+            NavItem(_("Assessment results"), "exams:assessment-results", managers | {Role.SUPERVISOR},
+                    section=Section.ASSESSMENT, order=90),
         )

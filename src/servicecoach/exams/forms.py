@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from servicecoach.exams.engine import importers
 from servicecoach.exams.engine.questions import Question as EngineQuestion
 from servicecoach.exams.engine.questions import QuestionError
-from servicecoach.exams.models import Difficulty, Exam, PaperKind, Question, QuestionType
+from servicecoach.exams.models import Assessment, Difficulty, Exam, PaperKind, Question, QuestionType
 from servicecoach.org.models import OrgUnit, Person
 
 LETTERS = "ABCDEF"
@@ -209,3 +209,97 @@ class ReviewForm(forms.Form):
 
 class EssayScoreForm(forms.Form):
     score = forms.DecimalField(label=_("Score"), min_value=0, max_digits=6, decimal_places=2)
+
+
+# ---------------------------------------------------------------- practical exams and the composite grade
+
+
+def _split_list(text: str) -> list[str]:
+    return [t.strip() for t in text.replace("，", ",").replace("、", ",").split(",") if t.strip()]
+
+
+class ScenarioCardForm(forms.Form):
+    key = forms.SlugField(label=_("Key"), max_length=64)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    situation = forms.CharField(label=_("Situation"), widget=forms.Textarea(attrs={"rows": 3}))
+    customer_role = forms.CharField(label=_("Customer's role"), widget=forms.Textarea(attrs={"rows": 2}))
+    expected_handling = forms.CharField(label=_("Expected handling (one step per line)"), required=False,
+                                        widget=forms.Textarea(attrs={"rows": 4}))
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+    active = forms.BooleanField(label=_("Active (may be drawn)"), required=False, initial=True)
+
+    def clean_tags(self):
+        return _split_list(self.cleaned_data.get("tags", ""))
+
+
+class RubricForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    items = forms.CharField(
+        label=_("Items"), widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One item per line: key | title | points | level=points descriptor; level=points descriptor. "
+                    "Example: open | 使用标准开场白 | 10 | 优=10 完整规范; 良=7 基本规范; 差=3 未使用"),
+    )
+
+    def clean_items(self):
+        from servicecoach.exams.services import rubric_items_from_text
+
+        return rubric_items_from_text(self.cleaned_data["items"])
+
+
+class AssessmentForm(forms.ModelForm):
+    card_tags_text = forms.CharField(label=_("Scenario card tags"), required=False,
+                                     help_text=_("Only cards carrying all these tags are drawn (empty: any card)."))
+
+    class Meta:
+        model = Assessment
+        fields = ["title", "held_on", "theory_exam", "rubric", "margin_share", "weight_theory", "weight_practical",
+                  "weight_overall", "rounding", "people", "units", "assessors"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}),
+                   "people": forms.SelectMultiple(attrs={"size": 8}), "units": forms.SelectMultiple(attrs={"size": 6}),
+                   "assessors": forms.SelectMultiple(attrs={"size": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.select_related("unit").order_by("employee_no")
+        self.fields["people"].queryset = people
+        self.fields["assessors"].queryset = people
+        self.fields["units"].queryset = OrgUnit.objects.order_by("path")
+        if self.instance.pk:
+            self.fields["card_tags_text"].initial = ", ".join(self.instance.card_tags)
+
+    def clean(self):
+        data = super().clean()
+        data["card_tags"] = _split_list(data.pop("card_tags_text", "") or "")
+        if not data.get("people") and not data.get("units"):
+            self.add_error("people", _("Name at least one candidate or unit."))
+        return data
+
+
+class ConductForm(forms.Form):
+    attendance_percent = forms.DecimalField(label=_("Attendance (%)"), min_value=0, max_value=100, max_digits=5,
+                                            decimal_places=2)
+    participation = forms.CharField(label=_("Participation ratings (0–5, trainer and supervisor)"),
+                                    help_text=_("Separated by commas, e.g. 4, 5"))
+    teamwork = forms.CharField(label=_("Teamwork ratings (0–5, trainer and supervisor)"),
+                               help_text=_("Separated by commas, e.g. 4, 4.5"))
+
+    def _ratings(self, name):
+        values = []
+        for text in _split_list(self.cleaned_data.get(name, "")):
+            try:
+                values.append(Decimal(text))
+            except ArithmeticError:
+                raise forms.ValidationError(_("“%(v)s” is not a number.") % {"v": text}) from None
+        if not values:
+            raise forms.ValidationError(_("Give at least one rating."))
+        return values
+
+    def clean_participation(self):
+        return self._ratings("participation")
+
+    def clean_teamwork(self):
+        return self._ratings("teamwork")
+
+
+class FeedbackForm(forms.Form):
+    feedback_text = forms.CharField(label=_("Feedback and improvement advice"), widget=forms.Textarea(attrs={"rows": 6}))

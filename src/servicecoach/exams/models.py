@@ -8,6 +8,8 @@ saw, so past exams never change.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -271,3 +273,160 @@ class AttemptItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} #{self.position}"
+
+
+# ---------------------------------------------------------------- practical exams and the composite grade
+
+
+class ScenarioCard(models.Model):
+    """模拟场景卡: the situation, the customer's role and the expected handling."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    situation = models.TextField(_("situation"))
+    customer_role = models.TextField(_("customer's role"))
+    expected_handling = models.TextField(_("expected handling"), blank=True, help_text=_("One step per line."))
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("scenario card")
+        verbose_name_plural = _("scenario cards")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def to_engine(self):
+        from servicecoach.exams.engine.practical import ScenarioCard as EngineCard
+
+        return EngineCard(key=self.key, title=self.title, situation=self.situation, customer_role=self.customer_role,
+                          expected_handling=tuple(s for s in self.expected_handling.splitlines() if s.strip()),
+                          tags=tuple(self.tags))
+
+
+class PracticalRubric(models.Model):
+    """实操考核评分表: items with points and level descriptors (JSON, read by the engine)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    items = models.JSONField(default=list)  # [{key, title, points, levels: [{label, points, descriptor}]}]
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("practical rubric")
+        verbose_name_plural = _("practical rubrics")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def to_engine(self):
+        from decimal import Decimal
+
+        from servicecoach.exams.engine.practical import Rubric, RubricItem
+        from servicecoach.exams.engine.questions import RubricLevel
+
+        return Rubric(key=f"rubric-{self.pk}", title=self.title, items=tuple(
+            RubricItem(key=i["key"], title=i["title"], points=Decimal(i["points"]), levels=tuple(
+                RubricLevel(label=lv["label"], points=Decimal(lv["points"]), descriptor=lv.get("descriptor", ""))
+                for lv in i.get("levels", ())))
+            for i in self.items))
+
+
+class RoundingRule(models.TextChoices):
+    NONE = "none", _("No rounding before banding")
+    INTEGER_HALF_UP = "integer_half_up", _("Round half up to a whole number before banding")
+    ONE_DECIMAL_HALF_UP = "one_decimal_half_up", _("Round half up to one decimal before banding")
+
+
+class Assessment(models.Model):
+    """One cohort's assessment (考核): the theory exam, the practical exam scored by a panel, and
+    overall conduct, combined into the composite grade."""
+
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("held on"))
+    theory_exam = models.ForeignKey(Exam, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("theory exam"))
+    rubric = models.ForeignKey(PracticalRubric, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("practical rubric"))
+    card_tags = models.JSONField(_("scenario card tags"), default=list, blank=True)
+    margin_share = models.DecimalField(_("assessor margin (share of an item's points)"), max_digits=4,
+                                       decimal_places=2, default=Decimal("0.20"))
+    weight_theory = models.DecimalField(_("theory weight"), max_digits=4, decimal_places=2, default=Decimal("0.30"))
+    weight_practical = models.DecimalField(_("practical weight"), max_digits=4, decimal_places=2,
+                                           default=Decimal("0.50"))
+    weight_overall = models.DecimalField(_("overall conduct weight"), max_digits=4, decimal_places=2,
+                                         default=Decimal("0.20"))
+    rounding = models.CharField(_("rounding rule"), max_length=30, choices=RoundingRule.choices,
+                                default=RoundingRule.NONE)
+    people = models.ManyToManyField("org.Person", blank=True, related_name="+", verbose_name=_("candidates"))
+    units = models.ManyToManyField("org.OrgUnit", blank=True, related_name="+", verbose_name=_("candidate units"))
+    assessors = models.ManyToManyField("org.Person", related_name="+", verbose_name=_("panel of assessors"))
+    results_released_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AssessmentCandidate(models.Model):
+    """A candidate of an assessment: their scenario draw (the audit record), conduct inputs,
+    computed result, advice and feedback."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    draw_seed = models.CharField(max_length=24, blank=True)
+    draw_pool = models.JSONField(default=list, blank=True)
+    card = models.ForeignKey(ScenarioCard, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    attendance_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    participation = models.JSONField(default=list, blank=True)
+    teamwork = models.JSONField(default=list, blank=True)
+    theory_percent = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    practical_percent = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    overall_percent = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    composite_score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    banded_score = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    band_code = models.CharField(max_length=20, blank=True)
+    band_label = models.CharField(max_length=40, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+    areas = models.JSONField(default=list, blank=True)  # [[kind, key, name, percent]]
+    advice = models.JSONField(default=list, blank=True)  # [{kind, key, percent, zh, en}]
+    flagged_items = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    feedback_due = models.DateField(null=True, blank=True)
+    feedback_text = models.TextField(blank=True)
+    feedback_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "person__employee_no"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "person"], name="exams_candidate_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} / {self.person}"
+
+
+class PanelScore(models.Model):
+    """One assessor's score of one rubric item for one candidate: points or a level label."""
+
+    candidate = models.ForeignKey(AssessmentCandidate, on_delete=models.CASCADE, related_name="panel_scores")
+    assessor = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    item_key = models.CharField(max_length=64)
+    value = models.CharField(max_length=40)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["candidate", "assessor", "item_key"]
+        constraints = [models.UniqueConstraint(fields=["candidate", "assessor", "item_key"],
+                                               name="exams_panel_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} / {self.assessor}: {self.item_key}={self.value}"

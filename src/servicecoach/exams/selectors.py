@@ -118,3 +118,86 @@ def marking_queue(*, exam: Exam | None = None) -> QuerySet[AttemptItem]:
     if exam is not None:
         items = items.filter(attempt__exam=exam)
     return items.order_by("attempt__exam", "version__question", "attempt__person__employee_no")
+
+
+def assessment_people(assessment) -> QuerySet[Person]:
+    units = list(assessment.units.all())
+    condition = Q(pk__in=assessment.people.values("pk"))
+    if units:
+        condition |= Q(unit__in=unit_subtree(units))
+    return Person.objects.filter(condition)
+
+
+def assessment_candidates_visible_to(user: User | None):
+    """Managers: all; supervisors: their units' people; assessors: the candidates of their panels;
+    everyone: their own (shown only once results are released, decided by the view)."""
+    from servicecoach.exams.models import AssessmentCandidate
+
+    candidates = AssessmentCandidate.objects.select_related("assessment", "person", "person__unit", "card")
+    if can_manage(user):
+        return candidates
+    condition = Q(pk__in=[])
+    if user_has_role(user, Role.SUPERVISOR):
+        condition |= Q(person__in=people_visible_to(user))
+    person = person_for_user(user)
+    if person is not None:
+        condition |= Q(person=person) | Q(assessment__assessors=person)
+    return candidates.filter(condition).distinct()
+
+
+def feedback_due_list():
+    """Results computed whose feedback has not been sent, earliest due first."""
+    from servicecoach.exams.models import AssessmentCandidate
+
+    return (AssessmentCandidate.objects.filter(feedback_sent_at__isnull=True, computed_at__isnull=False)
+            .select_related("assessment", "person").order_by("feedback_due", "person__employee_no"))
+
+
+def assessment_report(assessment) -> dict:
+    """The training-effectiveness report (培训效果分析报告): distribution, bands, pass rate, the
+    cohort's common weak points (engine), item statistics of the theory exam (engine), and earlier
+    cohorts assessed with the same rubric."""
+    from decimal import Decimal
+
+    from servicecoach.exams.engine.advice import AreaKind, cohort_weak_points
+    from servicecoach.exams.engine.composite import DEFAULT_BANDS
+    from servicecoach.exams.engine.statistics import question_statistics
+    from servicecoach.exams.models import Assessment
+
+    candidates = list(assessment.candidates.select_related("person", "person__unit"))
+    scored = [c for c in candidates if c.composite_score is not None]
+    bands = [{"code": b.code, "label": b.label_zh, "label_en": b.label_en,
+              "count": sum(c.band_code == b.code for c in scored)} for b in DEFAULT_BANDS]
+    passed = sum(c.band_code != "fail" for c in scored)
+    cohort = [{(AreaKind(k), key): Decimal(p) for k, key, _name, p in c.areas} for c in candidates if c.areas]
+    names = {(k, key): name for c in candidates for k, key, name, _p in c.areas}
+    weak = [{"kind": w.kind.value, "name": names.get((w.kind.value, w.key), w.key), "mean": w.mean_percent,
+             "below": w.below_threshold, "candidates": w.candidates}
+            for w in cohort_weak_points(cohort, limit=8)]
+    stats = None
+    if assessment.theory_exam_id:
+        rows = []
+        labels = {}
+        for attempt in Attempt.objects.filter(exam_id=assessment.theory_exam_id, status=AttemptStatus.MARKED):
+            row = {}
+            for item in attempt.items.select_related("version", "version__question"):
+                key = item.version.question.key
+                labels[key] = item.version.data["stem"]
+                row[key] = (float(item.score or 0), float(item.points))
+            rows.append(row)
+        if len(rows) >= 2:
+            stats = [{"key": s.key, "stem": labels.get(s.key, ""), "s": s} for s in
+                     question_statistics(rows).values()]
+    earlier = []
+    for other in (Assessment.objects.filter(rubric=assessment.rubric, held_on__lt=assessment.held_on)
+                  .order_by("-held_on")[:5]):
+        done = [c.composite_score for c in other.candidates.all() if c.composite_score is not None]
+        if done:
+            earlier.append({"assessment": other, "n": len(done), "mean": sum(done) / len(done),
+                            "pass_rate": 100 * sum(1 for c in other.candidates.all()
+                                                   if c.band_code and c.band_code != "fail") / len(done)})
+    mean = sum(c.composite_score for c in scored) / len(scored) if scored else None
+    return {"candidates": candidates, "scored": scored, "bands": bands, "passed": passed,
+            "pass_rate": (Decimal(100) * passed / len(scored)).quantize(Decimal("0.1")) if scored else None,
+            "mean": mean, "weak": weak, "stats": stats, "earlier": earlier,
+            "scores": [float(c.composite_score) for c in scored]}

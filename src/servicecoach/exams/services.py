@@ -567,3 +567,309 @@ def exam_release(*, actor: User | None, exam: Exam, release: bool = True) -> Exa
     audit_record(actor=actor, action="exams.exam.release" if release else "exams.exam.withdraw", obj=exam)
     return exam
 
+
+
+# ---------------------------------------------------------------- practical exams, conduct, composite, feedback
+
+FEEDBACK_WORKING_DAYS = 3
+
+
+def rubric_items_from_text(text: str) -> list[dict[str, Any]]:
+    """The rubric page's notation, one item per line:
+    ``key | title | points | level=points descriptor; level=points descriptor; ...``.
+    Raises ValidationError naming the line."""
+    items = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 3:
+            raise ValidationError(_("line %(n)s: write key | title | points | levels") % {"n": n})
+        key, title, points_text = parts[0], parts[1], parts[2]
+        try:
+            points = Decimal(points_text)
+        except ArithmeticError:
+            raise ValidationError(_("line %(n)s: points “%(p)s” is not a number") % {"n": n, "p": points_text}) from None
+        levels = []
+        for chunk in (parts[3] if len(parts) > 3 else "").replace("；", ";").split(";"):
+            chunk = chunk.strip()
+            if not chunk:
+                continue
+            label, sep, rest = chunk.partition("=")
+            value, _space, descriptor = rest.strip().partition(" ")
+            try:
+                if not sep:
+                    raise ArithmeticError
+                level_points = Decimal(value)
+            except ArithmeticError:
+                raise ValidationError(_("line %(n)s: level “%(chunk)s” must look like 优=10 descriptor")
+                                      % {"n": n, "chunk": chunk}) from None
+            levels.append({"label": label.strip(), "points": format(level_points, "f"), "descriptor": descriptor.strip()})
+        items.append({"key": key, "title": title, "points": format(points, "f"), "levels": levels})
+    return items
+
+
+def rubric_items_to_text(items: list[dict[str, Any]]) -> str:
+    lines = []
+    for i in items:
+        levels = "; ".join(f"{lv['label']}={lv['points']} {lv.get('descriptor', '')}".strip() for lv in i["levels"])
+        lines.append(f"{i['key']} | {i['title']} | {i['points']} | {levels}")
+    return "\n".join(lines)
+
+
+def rubric_save(*, actor: User | None, rubric, title: str, items: list[dict[str, Any]]):
+    from servicecoach.exams.engine.practical import PracticalError
+    from servicecoach.exams.models import PracticalRubric
+
+    rubric = rubric or PracticalRubric()
+    rubric.title, rubric.items = title, items
+    try:
+        rubric.to_engine().validate()
+    except PracticalError as exc:
+        raise ValidationError({"items": str(exc)}) from None
+    rubric.save()
+    audit_record(actor=actor, action="exams.rubric.save", obj=rubric)
+    return rubric
+
+
+def scenario_card_save(*, actor: User | None, card, **fields: Any):
+    from servicecoach.exams.models import ScenarioCard
+
+    card = card or ScenarioCard()
+    clash = ScenarioCard.objects.filter(key=fields["key"]).exclude(pk=card.pk).first()
+    if clash is not None:
+        raise ValidationError({"key": _("Another card has the key %(key)s.") % {"key": fields["key"]}})
+    for name, value in fields.items():
+        setattr(card, name, value)
+    card.save()
+    audit_record(actor=actor, action="exams.scenario.save", obj=card)
+    return card
+
+
+def _composite_config(assessment):
+    from servicecoach.exams.engine.composite import CompositeConfig, RoundingRule
+
+    return CompositeConfig(theory=assessment.weight_theory, practical=assessment.weight_practical,
+                           overall=assessment.weight_overall, rounding=RoundingRule(assessment.rounding))
+
+
+@transaction.atomic
+def assessment_save(*, actor: User | None, assessment, people, units, assessors, **fields: Any):
+    """Create or change an assessment; its candidate list follows the people and units named
+    (candidates with scores are never dropped)."""
+    from servicecoach.exams.engine.composite import CompositeError
+    from servicecoach.exams.models import Assessment, AssessmentCandidate
+    from servicecoach.org.calendar import add_working_days
+
+    assessment = assessment or Assessment(created_by=actor)
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    try:
+        _composite_config(assessment).validate()
+    except CompositeError as exc:
+        raise ValidationError({"weight_theory": str(exc)}) from None
+    if len(assessors) < 2:
+        raise ValidationError({"assessors": _("A panel needs at least two assessors (e.g. the trainer and a supervisor).")})
+    assessment.save()
+    assessment.people.set(people)
+    assessment.units.set(units)
+    assessment.assessors.set(assessors)
+    due = add_working_days(assessment.held_on, FEEDBACK_WORKING_DAYS)
+    wanted = set(selectors.assessment_people(assessment).values_list("pk", flat=True))
+    have = set(assessment.candidates.values_list("person_id", flat=True))
+    AssessmentCandidate.objects.bulk_create([AssessmentCandidate(assessment=assessment, person_id=pk, feedback_due=due)
+                                             for pk in sorted(wanted - have)])
+    assessment.candidates.filter(person_id__in=have - wanted, panel_scores__isnull=True, card__isnull=True).delete()
+    assessment.candidates.filter(feedback_sent_at__isnull=True).update(feedback_due=due)
+    audit_record(actor=actor, action="exams.assessment.save", obj=assessment)
+    return assessment
+
+
+class PracticalRefused(ValidationError):
+    pass
+
+
+@transaction.atomic
+def scenario_draw(*, actor: User | None, candidate):
+    """Draw the candidate's scenario card once (engine draw_scenario), recording seed and pool so
+    that the draw can be replayed for an audit. Cards the person had in earlier assessments are
+    excluded. Drawing again returns the recorded card."""
+    from servicecoach.exams.engine.practical import PracticalError, draw_scenario
+    from servicecoach.exams.models import AssessmentCandidate, ScenarioCard
+
+    candidate = AssessmentCandidate.objects.select_for_update().select_related("assessment").get(pk=candidate.pk)
+    if candidate.card_id is not None:
+        return candidate
+    cards = {c.key: c for c in ScenarioCard.objects.filter(active=True)}
+    earlier = list(AssessmentCandidate.objects.filter(person=candidate.person, card__isnull=False)
+                   .exclude(pk=candidate.pk).values_list("card__key", flat=True))
+    seed = candidate_seed(f"assessment-{candidate.assessment_id}", f"person-{candidate.person_id}")
+    try:
+        draw = draw_scenario([c.to_engine() for c in cards.values()], seed=seed,
+                             tags=candidate.assessment.card_tags, exclude=earlier)
+    except PracticalError as exc:
+        raise PracticalRefused(str(exc)) from None
+    candidate.draw_seed, candidate.draw_pool = str(draw.seed), list(draw.pool)
+    candidate.card, candidate.drawn_at = cards[draw.card_key], timezone.now()
+    candidate.save(update_fields=["draw_seed", "draw_pool", "card", "drawn_at"])
+    audit_record(actor=actor, action="exams.scenario.draw", obj=candidate,
+                 changes={"seed": candidate.draw_seed, "pool": candidate.draw_pool, "card": draw.card_key})
+    return candidate
+
+
+def draw_verified(candidate) -> bool:
+    from servicecoach.exams.engine.practical import ScenarioDraw, verify_draw
+
+    if candidate.card is None:
+        return False
+    return verify_draw(ScenarioDraw(seed=int(candidate.draw_seed), pool=tuple(candidate.draw_pool),
+                                    card_key=candidate.card.key))
+
+
+@transaction.atomic
+def panel_scores_save(*, assessor: Person, candidate, values: dict[str, str]):
+    """One assessor's scores (points or level labels) for the rubric items; checked by the engine,
+    which names the item and the rule. Empty values are removed (not yet scored)."""
+    from servicecoach.exams.engine.practical import PracticalError, panel_score
+    from servicecoach.exams.models import PanelScore
+
+    rubric = candidate.assessment.rubric.to_engine()
+    given = {k: v.strip() for k, v in values.items() if v and v.strip()}
+    if given:
+        # Check only the items given: an item left empty is "not scored yet", not an error.
+        try:
+            for key in given:
+                rubric.item(key)
+            scored = dataclasses.replace(rubric, items=tuple(i for i in rubric.items if i.key in given))
+            panel_score(scored, {assessor.name: given})
+        except PracticalError as exc:
+            raise ValidationError(str(exc)) from None
+    now = timezone.now()
+    for item in rubric.items:
+        value = given.get(item.key)
+        if value is None:
+            PanelScore.objects.filter(candidate=candidate, assessor=assessor, item_key=item.key).delete()
+        else:
+            PanelScore.objects.update_or_create(candidate=candidate, assessor=assessor, item_key=item.key,
+                                                defaults={"value": value, "updated_at": now})
+
+
+def conduct_save(*, actor: User | None, candidate, attendance_rate: Decimal, participation: list[Decimal],
+                 teamwork: list[Decimal]):
+    from servicecoach.exams.engine.composite import CompositeError, overall_conduct
+
+    try:
+        overall_conduct(attendance_rate=attendance_rate, participation=participation, teamwork=teamwork)
+    except CompositeError as exc:
+        raise ValidationError(str(exc)) from None
+    candidate.attendance_rate = attendance_rate
+    candidate.participation = [str(x) for x in participation]
+    candidate.teamwork = [str(x) for x in teamwork]
+    candidate.save(update_fields=["attendance_rate", "participation", "teamwork"])
+    audit_record(actor=actor, action="exams.conduct.save", obj=candidate)
+    return candidate
+
+
+def practical_result(candidate):
+    """The engine's panel result for the candidate, or None when nobody has scored yet."""
+    from servicecoach.exams.engine.practical import PanelRules, panel_score
+
+    scores: dict[str, dict[str, str]] = {}
+    for s in candidate.panel_scores.select_related("assessor"):
+        scores.setdefault(s.assessor.name, {})[s.item_key] = s.value
+    if not scores:
+        return None
+    rules = PanelRules(margin_share=candidate.assessment.margin_share)
+    return panel_score(candidate.assessment.rubric.to_engine(), scores, rules=rules)
+
+
+def theory_attempt(candidate) -> Attempt | None:
+    exam = candidate.assessment.theory_exam
+    if exam is None:
+        return None
+    attempts = Attempt.objects.filter(exam=exam, person=candidate.person, status=AttemptStatus.MARKED)
+    return max(attempts, key=lambda a: a.percent or Decimal(0), default=None)
+
+
+@transaction.atomic
+def result_compute(*, candidate) -> list[str]:
+    """Theory (best marked attempt), practical (panel mean), overall conduct, composite and band,
+    advice from the weakest topics and rubric items. Returns what is still missing (empty: done)."""
+    from servicecoach.exams.engine.advice import AdviceTable, candidate_advice, candidate_areas
+    from servicecoach.exams.engine.composite import composite, overall_conduct
+    from servicecoach.exams.engine.practical import PracticalError
+
+    missing = []
+    attempt = theory_attempt(candidate)
+    by_topic = None
+    if attempt is None:
+        missing.append(_("no marked theory attempt"))
+        candidate.theory_percent = None
+    else:
+        candidate.theory_percent = attempt.percent
+        topics = {i.version.question.key: i.version.data.get("topic", "") for i in
+                  attempt.items.select_related("version", "version__question")}
+        marks = [marking.Mark(question_key=i.version.question.key, score=i.score, max_score=i.points,
+                              status=marking.MarkStatus(i.status), explanation=())
+                 for i in attempt.items.select_related("version", "version__question")]
+        by_topic = marking.summarise_marks(marks, topics).by_topic
+    try:
+        practical = practical_result(candidate)
+        if practical is None:
+            missing.append(_("no practical scores"))
+    except PracticalError as exc:
+        practical = None
+        missing.append(str(exc))
+    if practical is None:
+        candidate.practical_percent, candidate.flagged_items = None, []
+    else:
+        candidate.practical_percent = practical.percent
+        candidate.flagged_items = practical.flagged
+        if any(i.incomplete for i in practical.items):
+            missing.append(_("some rubric items were scored by fewer than two assessors"))
+    if candidate.attendance_rate is None or not candidate.participation or not candidate.teamwork:
+        missing.append(_("no overall conduct entered"))
+        candidate.overall_percent = None
+    else:
+        candidate.overall_percent = overall_conduct(
+            attendance_rate=candidate.attendance_rate, participation=[Decimal(x) for x in candidate.participation],
+            teamwork=[Decimal(x) for x in candidate.teamwork]).score
+    percentages, names = candidate_areas(by_topic=by_topic, practical=practical)
+    candidate.areas = [[k.value, key, names.get((k, key), key), str(p)] for (k, key), p in sorted(percentages.items())]
+    candidate.advice = [{"kind": a.kind.value, "key": names.get((a.kind, a.key), a.key), "percent": str(a.percent),
+                         "zh": a.zh, "en": a.en}
+                        for a in candidate_advice(percentages, table=AdviceTable(), names=names)]
+    if not missing:
+        result = composite(theory=candidate.theory_percent, practical=candidate.practical_percent,
+                           overall=candidate.overall_percent, config=_composite_config(candidate.assessment))
+        candidate.composite_score, candidate.banded_score = result.score, result.banded_score
+        candidate.band_code, candidate.band_label = result.band.code, result.band.label_zh
+        candidate.explanation = list(result.explanation)
+    else:
+        candidate.composite_score = candidate.banded_score = None
+        candidate.band_code = candidate.band_label = ""
+        candidate.explanation = []
+    candidate.computed_at = timezone.now()
+    candidate.save()
+    return missing
+
+
+def assessment_compute(*, assessment) -> dict[int, list[str]]:
+    return {c.pk: result_compute(candidate=c) for c in assessment.candidates.select_related("person")}
+
+
+def feedback_send(*, actor: User | None, candidate, text: str):
+    if not text.strip():
+        raise ValidationError({"feedback_text": _("Write the feedback first.")})
+    candidate.feedback_text, candidate.feedback_sent_at = text.strip(), timezone.now()
+    candidate.save(update_fields=["feedback_text", "feedback_sent_at"])
+    audit_record(actor=actor, action="exams.feedback.send", obj=candidate)
+    return candidate
+
+
+def assessment_release(*, actor: User | None, assessment, release: bool = True):
+    assessment.results_released_at = timezone.now() if release else None
+    assessment.save(update_fields=["results_released_at"])
+    audit_record(actor=actor, action="exams.assessment.release" if release else "exams.assessment.withdraw",
+                 obj=assessment)
+    return assessment

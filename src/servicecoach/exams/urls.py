@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicecoach.exams import views
+from servicecoach.exams import views, views_practical
 
 app_name = "exams"
 
@@ -37,4 +37,29 @@ urlpatterns: list = [
     path("attempts/<int:pk>/take/", views.attempt_take, name="attempt-take"),
     path("attempts/<int:pk>/answer/", views.attempt_answer, name="attempt-answer"),
     path("attempts/<int:pk>/submit/", views.attempt_submit, name="attempt-submit"),
+]
+
+urlpatterns += [
+    # practical exams, overall conduct, composite grade, feedback, report
+    path("scenarios/", views_practical.card_list, name="card-list"),
+    path("scenarios/new/", views_practical.card_create, name="card-create"),
+    path("scenarios/<int:pk>/edit/", views_practical.card_update, name="card-update"),
+    path("rubrics/", views_practical.rubric_list, name="rubric-list"),
+    path("rubrics/new/", views_practical.rubric_create, name="rubric-create"),
+    path("rubrics/<int:pk>/edit/", views_practical.rubric_update, name="rubric-update"),
+    path("assessments/", views_practical.assessment_list, name="assessment-list"),
+    path("assessments/new/", views_practical.assessment_create, name="assessment-create"),
+    path("assessments/results/", views_practical.assessment_results, name="assessment-results"),
+    path("assessments/feedback/", views_practical.feedback_list, name="feedback-list"),
+    path("assessments/<int:pk>/", views_practical.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:pk>/edit/", views_practical.assessment_update, name="assessment-update"),
+    path("assessments/<int:pk>/compute/", views_practical.assessment_compute, name="assessment-compute"),
+    path("assessments/<int:pk>/release/", views_practical.assessment_release, name="assessment-release"),
+    path("assessments/<int:pk>/report/", views_practical.assessment_report, name="assessment-report"),
+    path("assessments/<int:pk>/report.xlsx", views_practical.assessment_report_excel, name="assessment-report-excel"),
+    path("candidates/<int:pk>/", views_practical.candidate_detail, name="candidate-detail"),
+    path("candidates/<int:pk>/draw/", views_practical.candidate_draw, name="candidate-draw"),
+    path("candidates/<int:pk>/score/", views_practical.candidate_score, name="candidate-score"),
+    path("candidates/<int:pk>/conduct/", views_practical.candidate_conduct, name="candidate-conduct"),
+    path("candidates/<int:pk>/feedback/", views_practical.candidate_feedback, name="candidate-feedback"),
 ]

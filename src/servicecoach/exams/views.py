@@ -318,7 +318,11 @@ def my_exams(request):
         can_start = (open_attempt is None and exam.opens_at <= now < exam.closes_at
                      and len(attempts) < exam.attempts_allowed)
         rows.append({"exam": exam, "attempts": attempts, "open_attempt": open_attempt, "can_start": can_start})
-    return render(request, "exams/my_exams.html", {"rows": rows, "now": now})
+    from servicecoach.exams.models import Assessment, AssessmentCandidate
+
+    mine = AssessmentCandidate.objects.filter(person=person).select_related("assessment") if person else []
+    panels = Assessment.objects.filter(assessors=person) if person else []
+    return render(request, "exams/my_exams.html", {"rows": rows, "now": now, "assessments": mine, "panels": panels})
 
 
 @login_required
