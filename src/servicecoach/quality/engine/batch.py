@@ -199,6 +199,27 @@ def _alnum(code: np.ndarray) -> np.ndarray:
     return out
 
 
+def _scan(matcher: Matcher, text: str, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`.fast.Matcher.scan` as arrays ``(word, start)``; with Hyperscan the match callback
+    only records ``(word, end)``: the alignment test and the start are computed with numpy."""
+    if matcher.hyperscan is None:
+        found = matcher.scan(text)
+        arr = np.array(found, dtype=np.int64).reshape(-1, 2)
+        return arr[:, 0], arr[:, 1]
+    db, scratch = matcher.hyperscan
+    found: list[tuple[int, int]] = []
+    add = found.append
+
+    def on_match(wid: int, _from: int, to: int, _flags: int, _ctx: Any) -> None:
+        add((wid, to))
+
+    db.scan(text.encode("utf-32-le"), match_event_handler=on_match, scratch=scratch)
+    arr = np.array(found, dtype=np.int64).reshape(-1, 2)
+    arr = arr[(arr[:, 1] & 3) == 0]  # UTF-32: a match must end on a character
+    wid = arr[:, 0]
+    return wid, (arr[:, 1] >> 2) - lengths[wid]
+
+
 class _RegexLiterals:
     """A regex leaf's required literals in the batch's case-sensitive matcher: one item, any of them."""
 
@@ -487,12 +508,10 @@ class _Batch:
             # the separator is neither cased nor case-ignorable, so lowering the whole batch equals
             # lowering each message, unless a character changes length: then fold message by message
             joined = low if len(low) == len(joined) else SEPARATOR.join([fold(t) for t in self.texts])
-        found = matcher.scan(joined)
-        if not found:
+        wid, pos = _scan(matcher, joined, engine.word_len_cs if case_sensitive else engine.word_len)
+        if not len(wid):
             self._matches[case_sensitive] = empty
             return empty
-        arr = np.array(found, dtype=np.int64)
-        wid, pos = arr[:, 0], arr[:, 1]
         offsets = self.offsets()
         gm = np.searchsorted(offsets, pos, side="right") - 1
         start = pos - offsets[gm]

@@ -77,6 +77,7 @@ class Matcher:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown matcher backend {self.backend!r} (known: {', '.join(BACKENDS)})")
         self._scan: Callable[[str], list[tuple[int, int]]]
+        self.hyperscan: Any = None
         if not self.words:
             self._scan = lambda text: []
         elif self.backend == "hyperscan":
@@ -101,6 +102,7 @@ class Matcher:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=[0] * len(exprs))
         scratch = hyperscan.Scratch(db)
+        self.hyperscan = (db, scratch)  # for scans that collect raw matches (batch.py)
         lengths = self.lengths
 
         def scan(text: str) -> list[tuple[int, int]]:
