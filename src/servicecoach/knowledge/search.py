@@ -198,17 +198,20 @@ def _catch_up(loaded: _Loaded) -> int:
         return 0
     loaded.last_change = max(loaded.last_change, max(c[0] for c in changes))
     ids = {c[1] for c in changes}
-    current = {str(a.pk): a for a in _published().filter(pk__in=ids)}
+    # one cheap query says which articles differ from what is indexed; only those are read in full
+    versions = dict(Article.objects.filter(pk__in=ids, status=Status.PUBLISHED).values_list("pk", "version"))
+    stale = [pk for pk, version in versions.items() if loaded.versions.get(str(pk)) != version]
+    current = {str(a.pk): a for a in _published().filter(pk__in=stale)} if stale else {}
     applied = 0
     for pk in ids:
         key = str(pk)
-        article = current.get(key)
-        if article is None:
+        if pk not in versions:
             if key in loaded.index:
                 loaded.index.remove(key)
                 loaded.versions.pop(key, None)
                 applied += 1
-        elif loaded.versions.get(key) != article.version:
+        elif key in current:
+            article = current[key]
             loaded.index.update(engine_article(article))
             loaded.versions[key] = article.version
             applied += 1
