@@ -165,3 +165,18 @@ def test_ranking_across_a_department(kpi_org, period, as_user, perfect, fill):
     # the supervisor of one team cannot rank the department: only units they can see are offered
     supervisor = as_user(kpi_org.supervisor)
     assert supervisor.get(f"/kpi/periods/{period.pk}/results/?unit={kpi_org.cs.pk}").status_code == 404
+
+
+def test_home_panels_for_the_agent_and_the_supervisor(kpi_org, ecs, as_user, perfect, fill):
+    september = services.period_create(actor=None, template=ecs, month="2026-09")
+    fill(september, kpi_org.a1, {**perfect, "complaints": 1})
+    services.period_score(actor=None, period=september)
+    october = services.period_create(actor=None, template=ecs, month="2026-10")
+    fill(october, kpi_org.a1, perfect)
+    services.period_score(actor=None, period=october)
+    home = as_user(kpi_org.a1).get("/").content.decode()
+    assert f"/kpi/periods/{october.pk}/agents/{kpi_org.a1.pk}/" in home
+    assert "+10" in home  # growth scored in October (+8 points) and no complaint (+2)
+    home = as_user(kpi_org.supervisor).get("/").content.decode()
+    assert f"/kpi/periods/{october.pk}/teams/{kpi_org.pre.pk}/" in home
+    assert f"/kpi/periods/{october.pk}/teams/{kpi_org.aft.pk}/" not in home

@@ -9,7 +9,9 @@ class KpiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servicecoach.core.home import HomePanel, register_panel
         from servicecoach.core.navigation import NavItem, Section, register_nav
+        from servicecoach.kpi import selectors
         from servicecoach.org.models import Role
 
         staff = frozenset({Role.ADMIN, Role.TRAINING_MANAGER, Role.SUPERVISOR})
@@ -19,3 +21,11 @@ class KpiConfig(AppConfig):
             NavItem(_("Team analysis"), "kpi:analysis", staff, Section.PERFORMANCE, 30),
             NavItem(_("Scorecard templates"), "kpi:template-list", staff, Section.PERFORMANCE, 40),
         )
+        register_panel(HomePanel(
+            key="kpi_my_scorecard", title=_("My latest scorecard"), template="kpi/panels/my_scorecard.html",
+            roles=frozenset({Role.AGENT}), data=selectors.home_my_scorecard, order=40,
+        ))
+        register_panel(HomePanel(
+            key="kpi_months", title=_("Performance months"), template="kpi/panels/months.html",
+            roles=frozenset({Role.SUPERVISOR}), data=selectors.home_supervisor_months, order=45,
+        ))

@@ -236,3 +236,26 @@ def team_trend(*, user: User | None, template: ScorecardTemplate, unit_ids: list
     series = [{"name": name, "y": [round(mean(by[m]), 2) if by.get(m) else None for m in months]}
               for name, by in sorted(per_team.items())]
     return {"months": months, "series": series}
+
+
+# ---------------------------------------------------------------- home panels
+
+
+def home_my_scorecard(user: User | None) -> dict:
+    """The agent's latest scorecard and the change from the month before."""
+    from servicecoach.org.selectors import person_for_user
+
+    person = person_for_user(user)
+    results = person_results(person=person) if person is not None else []
+    latest = results[-1] if results else None
+    previous = results[-2] if len(results) > 1 else None
+    change = round(latest.total - previous.total, 2) if latest and previous else None
+    return {"latest": latest, "change": change}
+
+
+def home_supervisor_months(user: User | None) -> dict:
+    """The latest months with, for each, the user's teams (to open the grid) and whether it is scored."""
+    months = []
+    for period in period_list()[:2]:
+        months.append({"period": period, "teams": period_teams(user=user, period=period)})
+    return {"months": months}
