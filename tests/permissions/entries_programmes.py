@@ -95,6 +95,11 @@ ENTRIES = [
           expect=expect(NOT_FOUND, admin=FORBIDDEN, training_manager=FORBIDDEN, trainer=FORBIDDEN,
                         supervisor=FORBIDDEN, agent=OK)),
     Entry("programmes:session-feedback-summary", kwargs=_team_a, expect=MANAGES),
+    # The day's sign-in code is shown by the trainer; participants sign in with it.
+    Entry("programmes:session-code", kwargs=_team_a, expect=MANAGES),
+    Entry("programmes:session-sign-in", kwargs=_team_a,
+          expect=expect(NOT_FOUND, admin=FORBIDDEN, training_manager=FORBIDDEN, trainer=FORBIDDEN,
+                        supervisor=FORBIDDEN, agent=OK)),
     # Notices are personal.
     Entry("programmes:notice-list", expect=signed_in()),
     Entry("programmes:notice-detail", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),

@@ -84,6 +84,11 @@ class SessionForm(forms.Form):
                 + [(p, "retrainee") for p in self.cleaned_data["retrainees"]])
 
 
+class SignInForm(forms.Form):
+    code = forms.CharField(label=_("Sign-in code"), max_length=12,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

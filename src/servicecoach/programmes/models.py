@@ -191,6 +191,7 @@ class Attendance(models.Model):
     day = models.DateField(_("day"))
     status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
 
@@ -200,6 +201,22 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.person.name}: {self.get_status_display()}"
+
+
+class AttendanceCode(models.Model):
+    """The sign-in code shown in the room: one per session day, valid on that day only."""
+
+    session = models.ForeignKey(ClassroomSession, on_delete=models.CASCADE, related_name="codes")
+    day = models.DateField(_("day"))
+    code = models.CharField(_("code"), max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["session", "day"], name="unique_attendance_code")]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.day}"
 
 
 class ParticipationNote(models.Model):

@@ -6,7 +6,8 @@ allowed, a notice sent, a mentor certified, a plan started) are written to the a
 
 from __future__ import annotations
 
-from datetime import date, time
+import secrets
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from servicecoach.programmes import agenda as agenda_engine
 from servicecoach.programmes.models import (
     AgendaBlock,
     Attendance,
+    AttendanceCode,
     AttendanceStatus,
     CertificationStatus,
     CheckResult,
@@ -431,6 +433,48 @@ def attendance_record(*, actor: User | None, session: ClassroomSession, day: dat
                                             defaults={"status": status, "reason": reason.strip(),
                                                       "recorded_by": actor})
     return len(marks)
+
+
+LATE_AFTER_MINUTES = 10  # signing in later than this after the daily start counts as late
+
+
+@transaction.atomic
+def attendance_code_for(*, session: ClassroomSession, day: date) -> AttendanceCode:
+    """The day's sign-in code, made on first request: six digits, different for every session day."""
+    _check_day(session, day)
+    code = AttendanceCode.objects.filter(session=session, day=day).first()
+    if code is None:
+        code = AttendanceCode.objects.create(session=session, day=day, code=f"{secrets.randbelow(10**6):06d}")
+    return code
+
+
+@transaction.atomic
+def attendance_sign_in(*, person: Person, session: ClassroomSession, code: str,
+                       now: datetime | None = None) -> Attendance:
+    """A participant signs in with the code shown in the room. The code is valid on its own day only (an
+    earlier day's code has expired); signing in twice, or after the trainer recorded the day, is refused."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    if not session.enrolments.filter(person=person).exists():
+        raise PermissionDenied
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError({"code": _("The session is cancelled.")})
+    if today not in session_days(session):
+        raise ValidationError({"code": _("There is no class of this session today.")})
+    entered = code.strip()
+    current = AttendanceCode.objects.filter(session=session, day=today).first()
+    if current is None or entered != current.code:
+        if AttendanceCode.objects.filter(session=session, code=entered).exclude(day=today).exists():
+            raise ValidationError({"code": _("This code was for an earlier day and has expired.")})
+        raise ValidationError({"code": _("This is not today's code. Check the code shown in the room.")})
+    existing = Attendance.objects.select_for_update().filter(session=session, person=person, day=today).first()
+    if existing is not None:
+        raise ValidationError({"code": _("You are already signed in for today (%(status)s).")
+                               % {"status": existing.get_status_display()}})
+    start = timezone.make_aware(datetime.combine(today, session.day_start), now.tzinfo)
+    late = (now - start).total_seconds() > LATE_AFTER_MINUTES * 60
+    return Attendance.objects.create(session=session, person=person, day=today, signed_in_at=now,
+                                     status=AttendanceStatus.LATE if late else AttendanceStatus.PRESENT)
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from servicecoach.programmes.forms import (
     ProgrammeForm,
     ReasonForm,
     SessionForm,
+    SignInForm,
 )
 from servicecoach.programmes.models import Attendance, EquipmentCheck, Notice, SessionMaterial
 
@@ -241,6 +242,7 @@ def session_detail(request, pk: int):
         "material_form": MaterialForm() if manage else None,
         "reason_form": ReasonForm(),
         "my_feedback": session.feedback.filter(person=person) if participant else None,
+        "class_today": today in selectors.session_days(session) and session.status == "scheduled",
     }
     return render(request, "programmes/session_detail.html", context)
 
@@ -389,6 +391,40 @@ def session_attendance(request, pk: int):
         "session": session, "days": days, "day": day, "form": form, "grid": selectors.attendance_grid(session),
         "note_form": note_form, "notes": session.participation_notes.select_related("person"),
     })
+
+
+@login_required
+def session_code(request, pk: int):
+    """Today's sign-in code, large, for the screen in the room."""
+    session = _managed_session_or_404(request.user, pk)
+    today = timezone.localdate()
+    code = services.attendance_code_for(session=session, day=today) if today in selectors.session_days(session) \
+        else None
+    return render(request, "programmes/session_code.html", {"session": session, "code": code, "today": today})
+
+
+@login_required
+def session_sign_in(request, pk: int):
+    """A participant signs in with the code shown in the room."""
+    session = _session_or_404(request.user, pk)
+    if not selectors.is_participant(request.user, session):
+        raise PermissionDenied
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mark = services.attendance_sign_in(person=person_for_user(request.user), session=session,
+                                               code=form.cleaned_data["code"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Signed in: %(status)s.") % {"status": mark.get_status_display()})
+            return redirect("programmes:session-detail", pk=pk)
+    return render(request, "programmes/form.html", {
+        "form": form, "title": _("Sign in to the session"),
+        "intro": _("Enter the code shown in the room. It changes every session day."),
+        "cancel": reverse("programmes:session-detail", args=[pk]),
+        "crumbs": [(reverse("programmes:session-list"), _("Classroom sessions")),
+                   (reverse("programmes:session-detail", args=[pk]), session.title)]})
 
 
 @login_required
