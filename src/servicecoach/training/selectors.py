@@ -165,6 +165,8 @@ def path_statuses(enrolments) -> list[PathStatus]:
     for step in (PathCourse.objects.filter(path_id__in=path_ids).select_related("course")
                  .prefetch_related("prerequisites").order_by("path", "position", "id")):
         steps_by_path.setdefault(step.path_id, []).append(step)
+    # read each step's prerequisites once: .all() builds a new manager per call, costly across thousands of rows
+    prerequisites = {step.pk: list(step.prerequisites.all()) for steps in steps_by_path.values() for step in steps}
     totals = dict(Lesson.objects.values("module__course").annotate(n=Count("pk")).values_list("module__course", "n"))
     completed: dict[int, dict[int, int]] = {}
     for person_id, course_id, n in (
@@ -179,7 +181,7 @@ def path_statuses(enrolments) -> list[PathStatus]:
         done = {course for course, n in mine.items() if n and n >= totals.get(course, 0) > 0}
         rows = []
         for step in steps_by_path.get(enrolment.path_id, []):
-            missing = [c for c in step.prerequisites.all() if c.pk not in done]
+            missing = [c for c in prerequisites[step.pk] if c.pk not in done]
             due = (enrolment.enrolled_on + datetime.timedelta(days=step.due_days) if step.due_days
                    else enrolment.due_on)
             rows.append(CourseStatus(step=step, course=step.course, lessons=totals.get(step.course_id, 0),
