@@ -669,13 +669,27 @@ def analyse_batch(
         start, end, which = start[ok], end[ok], which[ok]
         order = np.lexsort((which, -end, start))
         start, end, which = start[order], end[order], which[order]
-        keep = []
-        covered = 0
-        for k, (s, e) in enumerate(zip(start.tolist(), end.tolist())):
-            if s >= covered:
-                keep.append(k)
-                covered = e
-        start, end, which = start[keep], end[keep], which[keep]
+        # leftmost-longest: at each start the first (the longest, then the lowest index) ...
+        if len(start) > 1:
+            lead = np.ones(len(start), dtype=bool)
+            lead[1:] = start[1:] != start[:-1]
+            start, end, which = start[lead], end[lead], which[lead]
+        # ... unless it begins inside a phrase kept before. A phrase that begins at or after the end
+        # of every earlier one is kept whatever was kept before it; only runs of overlapping phrases
+        # after it need the greedy choice, one by one
+        reach = np.maximum.accumulate(end)
+        clear = np.ones(len(start), dtype=bool)
+        clear[1:] = start[1:] >= reach[:-1]
+        if not clear.all():
+            keep = clear.copy()
+            covered = 0
+            for k in np.nonzero(~clear)[0].tolist():
+                if clear[k - 1]:  # the run's first overlap: the phrase before it was kept
+                    covered = int(end[k - 1])
+                if start[k] >= covered:
+                    keep[k] = True
+                    covered = int(end[k])
+            start, end, which = start[keep], end[keep], which[keep]
     msg = np.searchsorted(offsets, start, side="right") - 1
     kind = arrays["kind"][which]
     weight = arrays["weight"][which].copy()
