@@ -141,11 +141,16 @@ class Inspector:
                 for i in missing:
                     emotions[i] = engine.analyse(convs[i])
         scored = score_batch(card, batch.rule_ids, matrix)
+        # the rules not applicable, per conversation in rule order, from the states matrix
+        ids = batch.rule_ids
+        na_conv, na_rule = (matrix == -1).nonzero()
+        na_names = [ids[j] for j in na_rule.tolist()]
+        na_bounds = na_conv.searchsorted(range(len(convs) + 1)).tolist()
         dumps = orjson.dumps
         ruleset_ref = {"id": ruleset.id, "version": ruleset.version}
         card_ref = {"id": card.id, "version": card.version}
         out = []
-        for conv, outcome, s, emotion in zip(convs, outcomes, scored, emotions):
+        for ci, (conv, outcome, s, emotion) in enumerate(zip(convs, outcomes, scored, emotions)):
             result = {
                 "id": conv.id,
                 "source": conv.source,
@@ -158,7 +163,7 @@ class Inspector:
                     {"rule": rule, "message": mi, "start": st, "end": e, "text": text}
                     for rule, mi, st, e, text in outcome.hits
                 ],
-                "not_applicable": [rule for rule, state in outcome.states.items() if state is None],
+                "not_applicable": na_names[na_bounds[ci] : na_bounds[ci + 1]],
                 "items": s.items,
                 "ruleset": ruleset_ref,
                 "scorecard": card_ref,
