@@ -180,3 +180,16 @@ def test_home_panels_for_the_agent_and_the_supervisor(kpi_org, ecs, as_user, per
     home = as_user(kpi_org.supervisor).get("/").content.decode()
     assert f"/kpi/periods/{october.pk}/teams/{kpi_org.pre.pk}/" in home
     assert f"/kpi/periods/{october.pk}/teams/{kpi_org.aft.pk}/" not in home
+
+
+def test_analysis_export_workbook(kpi_org, period, as_user, perfect, fill):
+    fill(period, kpi_org.a1, {**perfect, "rule_breaches": 2})
+    fill(period, kpi_org.b1, {**perfect, "sales": 50000})
+    services.period_score(actor=None, period=period)
+    response = as_user(kpi_org.manager).get(f"/kpi/analysis.xlsx?month={period.month}")
+    assert response.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    teams = {row[0]: row for row in list(wb.worksheets[0].iter_rows(values_only=True))[1:]}
+    assert teams["售前组"][1] == 2 and teams["售后组"][3] == 50000  # staff, sales
+    items = {row[0]: row for row in list(wb.worksheets[1].iter_rows(values_only=True))[1:]}
+    assert items["团队制度"][2] == 3 and items["团队制度"][4] == 1  # (2 + 4) ÷ 2; the third agent has no data

@@ -49,8 +49,12 @@ ENTRIES = [
     Entry("kpi:period-list", expect=only(*STAFF)),
     Entry("kpi:my-results", expect=signed_in()),
     Entry("kpi:analysis", expect=only(*STAFF)),
-    Entry("kpi:analysis", label="scored month", path=None,
-          kwargs=lambda org: (_period(org), {})[1], expect=only(*STAFF)),
+    Entry("kpi:analysis", label="scored month", kwargs=lambda org: (_period(org), {})[1], expect=only(*STAFF)),
+    # Nothing scored yet: 404 for the staff; a scored month: the workbook.
+    Entry("kpi:analysis-export", expect=expect(FORBIDDEN, admin=NOT_FOUND, training_manager=NOT_FOUND,
+                                                supervisor=NOT_FOUND)),
+    Entry("kpi:analysis-export", label="scored month", kwargs=lambda org: (_period(org), {})[1],
+          expect=only(*STAFF)),
     Entry("kpi:period-create", expect=only(*MANAGERS)),
     # Without a month the form comes back with its error (200) for those who may open months.
     Entry("kpi:period-create", label="post", method="POST", data={}, expect=only(*MANAGERS)),

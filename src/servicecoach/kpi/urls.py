@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("", views.period_list, name="period-list"),
     path("me/", views.my_results, name="my-results"),
     path("analysis/", views.analysis, name="analysis"),
+    path("analysis.xlsx", views.analysis_export, name="analysis-export"),
     path("periods/new/", views.period_create, name="period-create"),
     path("periods/<int:pk>/", views.period_detail, name="period-detail"),
     path("periods/<int:pk>/sync/", views.period_sync, name="period-sync"),

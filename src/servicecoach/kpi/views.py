@@ -37,7 +37,7 @@ from servicecoach.kpi.forms import (
 from servicecoach.kpi.models import Period, PeriodStatus, ScorecardTemplate
 from servicecoach.kpi.sources import sources_for
 from servicecoach.kpi.tasks import period_score_later
-from servicecoach.org.selectors import people_visible_to, person_for_user, units_visible_to
+from servicecoach.org.selectors import people_visible_to, person_for_user
 
 STAFF = selectors.STAFF
 MANAGERS = selectors.MANAGERS
@@ -412,43 +412,87 @@ def my_results(request):
 # ---------------------------------------------------------------- analysis
 
 
-@role_required(*STAFF)
-def analysis(request):
+def _analysis(request) -> dict:
+    """What the analysis page and its Excel export show: the chosen (else the latest) scored month."""
     form = AnalysisForm(request.GET or None)
     form.is_valid()
     data = getattr(form, "cleaned_data", {}) or {}
     template_obj = data.get("template") or ScorecardTemplate.objects.filter(periods__current_run__isnull=False) \
         .order_by("-builtin", "key").first()
-    context = {"form": form, "template_obj": template_obj}
+    context = {"form": form, "template_obj": template_obj, "period": None}
     if template_obj is None:
-        return render(request, "kpi/analysis.html", context)
+        return context
     scored = list(Period.objects.filter(template=template_obj, current_run__isnull=False).order_by("-month"))
     period = next((p for p in scored if p.month == data.get("month")), scored[0] if scored else None)
     context.update({"months": [p.month for p in scored], "period": period})
     if period is None:
-        return render(request, "kpi/analysis.html", context)
+        return context
     template = selectors.version_template(period.version)
     rows = list(selectors.results_visible_to(request.user, period))
     averages = selectors.item_averages(template, rows, language="zh" if _zh() else "en")
     comparison = selectors.team_comparison(user=request.user, period=period)
     trend = selectors.team_trend(user=request.user, template=template_obj)
-    charts = {
-        "totals": [r.total for r in rows],
-        "max_total": template.max_total,
-        "items": {"names": [a.name for a in averages], "share": [a.share for a in averages]},
-        "trend": trend,
-        "teams": {"names": [t["unit"].name for t in comparison],
-                  "average": [t["average_total"] for t in comparison]},
-    }
     context.update({
         "results_count": len(rows), "averages": averages, "weakest": selectors.weakest_items(averages),
-        "comparison": comparison, "charts": charts,
-        "average_total": round(sum(r.total for r in rows) / len(rows), 2) if rows else None,
-        "chart_labels": {"agents": _("agents"), "total": _("total"), "share": _("points ÷ weight, in percent"),
-                         "average": _("average total")},
-        "units": units_visible_to(request.user),
+        "comparison": comparison, "trend": trend, "totals": [r.total for r in rows],
+        "max_total": template.max_total,
     })
+    return context
+
+
+@role_required(*STAFF)
+def analysis(request):
+    context = _analysis(request)
+    if context.get("results_count") is not None:
+        context["charts"] = {
+            "totals": context["totals"],
+            "max_total": context["max_total"],
+            "items": {"names": [a.name for a in context["averages"]],
+                      "share": [a.share for a in context["averages"]]},
+            "trend": context["trend"],
+            "teams": {"names": [t["unit"].name for t in context["comparison"]],
+                      "average": [t["average_total"] for t in context["comparison"]]},
+        }
+        context["chart_labels"] = {"agents": _("agents"), "total": _("total"),
+                                   "share": _("points ÷ weight, in percent"), "average": _("average total")}
     return render(request, "kpi/analysis.html", context)
+
+
+@role_required(*STAFF)
+def analysis_export(request):
+    """The analysis of the month as .xlsx: teams compared, item averages, the trend per team."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    context = _analysis(request)
+    if context.get("results_count") is None:
+        raise Http404
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Teams compared")[:31]
+    ws.append([_("Team"), _("Staff"), _("Average total"), _("Sales"), _("Sales per agent"),
+               _("Consultations per agent"), _("Conversion") + " (%)"])
+    for t in context["comparison"]:
+        ws.append([t["unit"].name, t["staff"], t["average_total"], t["sales"], t["sales_per_agent"],
+                   t["consultations_per_agent"], t["conversion"]])
+    wi = wb.create_sheet(_("Items")[:31])
+    wi.append([_("Item"), _("Weight"), _("Average"), _("points ÷ weight, in percent"), _("no data")])
+    for a in context["averages"]:
+        wi.append([a.name, a.weight, a.average, a.share, a.no_data])
+    wt = wb.create_sheet(_("Trend")[:31])
+    wt.append([_("Team"), *context["trend"]["months"]])
+    for series in context["trend"]["series"]:
+        wt.append([series["name"], *series["y"]])
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "B2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    period = context["period"]
+    name = f"kpi-{period.template.key}-{period.month}-analysis.xlsx"
+    return HttpResponse(buf.getvalue(), content_type=XLSX,
+                        headers={"Content-Disposition": content_disposition_header(True, name)})
 
 
 # ---------------------------------------------------------------- templates
