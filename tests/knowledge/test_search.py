@@ -69,7 +69,8 @@ def test_a_change_committed_late_is_still_applied(editor, agent):
     assert _ids(agent.user, "发票") == [refund.pk]
 
 
-def test_dictionary_words_and_synonyms_apply_at_the_next_rebuild(client, editor, agent, make_person):
+def test_dictionary_words_and_synonyms_apply_at_the_next_rebuild(client, editor, agent, make_person,
+                                                                  django_capture_on_commit_callbacks):
     from servicecoach.org.models import Role
 
     admin = make_person(Role.ADMIN, name="管理员")
@@ -81,7 +82,9 @@ def test_dictionary_words_and_synonyms_apply_at_the_next_rebuild(client, editor,
     assert response.status_code == 302
     assert IndexState.objects.get(pk=1).config_changed_at is not None
     assert _ids(agent.user, "饮水机") == []  # not before the rebuild
-    assert client.post(reverse("knowledge:search-settings"), {"action": "rebuild"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # the rebuild job, run in-process
+        assert client.post(reverse("knowledge:search-settings"), {"action": "rebuild"}).status_code == 302
+    assert len(callbacks) == 1
     assert _ids(agent.user, "饮水机") == [purifier.pk]
     bad = client.post(reverse("knowledge:search-settings"), {"action": "add_word", "word-word": "两个 词"})
     assert bad.status_code == 200 and bad.context["word_form"].errors["word"]

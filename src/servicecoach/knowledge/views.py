@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicecoach.core.permissions import role_required
-from servicecoach.knowledge import diff, importing, kinds, selectors, services
+from servicecoach.knowledge import diff, importing, kinds, selectors, services, tasks
 from servicecoach.knowledge import search as knowledge_search
 from servicecoach.knowledge.forms import (
     AcknowledgementRequestForm,
@@ -452,9 +452,11 @@ def search_settings(request):
                 messages.success(request, _("Synonym group removed; the change applies from the next rebuild."))
                 return redirect("knowledge:search-settings")
             elif action == "rebuild":
-                summary = knowledge_search.rebuild()
-                messages.success(request, _("Index rebuilt: %(n)s articles in %(s).1f s.") % {
-                    "n": summary["articles"], "s": summary["seconds"]})
+                if tasks.index_rebuild_later():
+                    messages.success(request, _("Index rebuilt with the current dictionary and synonyms."))
+                else:
+                    messages.success(request, _("The rebuild has started in the background; searches use the "
+                                                "new index as soon as it is ready."))
                 return redirect("knowledge:search-settings")
             else:
                 messages.error(request, _("Unknown action."))
