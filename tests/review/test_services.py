@@ -329,3 +329,17 @@ def test_calibration_needs_two_reviewers(org):
         services.session_create(actor=None, title="t", expert=org.lead, participants=[org.reviewer2],
                                 conversations=[make_conversation()])
     assert "participants" in info.value.message_dict
+
+
+def test_run_due_command_is_idempotent(org):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_conversation(day=5)
+    plan = _plan(org, recurrence=Recurrence.DAILY, percent=100)
+    out = StringIO()
+    call_command("review_run_due", "--date", "2026-11-06", stdout=out)
+    call_command("review_run_due", "--date", "2026-11-06", stdout=out)
+    assert "already ran" in out.getvalue()
+    assert Review.objects.filter(plan=plan).count() == 1

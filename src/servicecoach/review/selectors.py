@@ -138,7 +138,8 @@ def regular_review_for(conversation) -> Review | None:
 
 
 def plans_visible_to(user: User | None) -> QuerySet[SamplingPlan]:
-    if not can_manage(user):
+    """QA staff read the plans (what they will be given); QA leads and administrators change them."""
+    if not user_roles(user) & {Role.ADMIN, Role.QA_REVIEWER}:
         return SamplingPlan.objects.none()
     return SamplingPlan.objects.select_related("unit").prefetch_related("reviewers__reviewer")
 
