@@ -20,7 +20,8 @@ def test_demo_loads_courses_path_progress_and_is_idempotent(db):
     status = selectors.my_learning(agent)
     assert status["next_lesson"] is not None
     assert 0 < status["statuses"][0].percent < 100
-    assert RereadTask.objects.exists()
+    assert RereadTask.objects.filter(done_at__isnull=True).exists()
+    assert RereadTask.objects.filter(done_at__isnull=False).exists()
     counts = (Enrolment.objects.count(), LessonProgress.objects.count(), QuizAttempt.objects.count(),
               RereadTask.objects.count())
     again = demo_load()

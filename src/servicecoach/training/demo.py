@@ -25,6 +25,7 @@ from servicecoach.training.models import (
     LessonProgress,
     ModuleTopic,
     QuestionKind,
+    RereadTask,
 )
 
 S, M, TF = QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE
@@ -174,6 +175,10 @@ def demo_load() -> str:
             body=privacy.body + "<p><strong>新增：</strong>通话录音与聊天记录同样属于个人信息，导出须经主管审批。</p>",
             minutes=privacy.minutes, is_micro=True, standard_code=privacy.standard_code, material_change=True,
             note="2026 版隐私规范：录音与聊天记录的导出须审批")
+        privacy.refresh_from_db()
+        # a third of them have already re-read it and passed again, so the manager's list shows both states
+        for task in RereadTask.objects.filter(lesson=privacy).select_related("person").order_by("person__employee_no")[::3]:
+            _pass(task.person, privacy)
     enrolled = Enrolment.objects.filter(path=path).count()
     return (f"training: {created_courses} courses created ({Course.objects.count()} in all), path {path.code} with "
             f"{enrolled} learners ({new_enrolments} new), progress for {with_progress}, {rereads} re-read tasks")

@@ -130,7 +130,11 @@ class PathStatus:
         return round(100 * sum(min(c.completed, c.lessons) for c in self.courses) / total) if total else 0
 
     def overdue(self, today: datetime.date) -> bool:
-        return any(not c.done and c.due_on < today for c in self.courses)
+        return self.enrolment.completed_at is None and any(not c.done and c.due_on < today for c in self.courses)
+
+    @property
+    def overdue_today(self) -> bool:
+        return self.overdue(timezone.localdate())
 
 
 def path_status(enrolment: Enrolment) -> PathStatus:
