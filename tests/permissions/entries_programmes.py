@@ -197,3 +197,13 @@ ENTRIES += [
           expect=expect(NOT_FOUND, admin=OK, training_manager=OK, supervisor=OK, agent=OK)),
     Entry("programmes:survey-seed", kwargs=_survey, expect=STAFF),
 ]
+
+# Training records: a learner sees their own, a supervisor their people's, a mentor their mentees', staff all.
+ENTRIES += [
+    Entry("programmes:record-me", expect=signed_in()),
+    Entry("programmes:record", label="mentored agent", expect=PLAN_SEERS,
+          kwargs=lambda org: {"pk": _mentoring(org).mentee_id}),
+    Entry("programmes:record", label="other team", kwargs=lambda org: {"pk": org.outsider.pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK)),
+    Entry("programmes:record-export", expect=PLAN_SEERS, kwargs=lambda org: {"pk": _mentoring(org).mentee_id}),
+]

@@ -29,6 +29,7 @@ class ProgrammesConfig(AppConfig):
             NavItem(_("Training needs"), "programmes:survey-list", frozenset(
                 {Role.ADMIN, Role.TRAINING_MANAGER, Role.SUPERVISOR}), Section.LEARNING, 56),
             NavItem(_("My onboarding"), "programmes:plan-list", frozenset({Role.AGENT}), Section.LEARNING, 57),
+            NavItem(_("My training record"), "programmes:record-me", everyone, Section.LEARNING, 58),
             NavItem(_("My notices"), "programmes:notice-list", everyone, Section.LEARNING, 59),
         )
         register_panel(HomePanel(

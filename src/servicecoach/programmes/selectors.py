@@ -359,3 +359,45 @@ def needs_report(survey: NeedsSurvey) -> list[dict[str, Any]]:
         row["priority"] = "high" if score >= 4 else "medium" if score >= 3 else "low"
     return rows
 
+
+
+# ------------------------------------------------------------------------------------------- training record
+
+
+def record_visible_to(user: User | None, person: Person) -> bool:
+    """A person's training record: themselves, their supervisors and training staff (people_visible_to), and
+    anyone who has mentored them."""
+    if people_visible_to(user).filter(pk=person.pk).exists():
+        return True
+    me = person_for_user(user)
+    return me is not None and MentorAssignment.objects.filter(mentor=me, mentee=person).exists()
+
+
+def training_record(person: Person) -> dict[str, list[dict[str, Any]]]:
+    """Everything a person has done in training, with dates, oldest first in each part: classroom sessions
+    with their attendance, onboarding plans, mentoring, learning paths, lesson quizzes and exams. Kept when
+    the person leaves (nothing here is deleted with them)."""
+    from servicecoach.exams.models import Attempt
+    from servicecoach.training.models import Enrolment, QuizAttempt
+
+    sessions = []
+    for enrolment in person.session_enrolments.select_related("session", "session__programme").order_by(
+            "session__start_date"):
+        session = enrolment.session
+        marks = list(Attendance.objects.filter(session=session, person=person))
+        counts = {status: sum(1 for m in marks if m.status == status) for status in AttendanceStatus.values}
+        attended = counts["present"] + counts["late"]
+        sessions.append({"session": session, "kind": enrolment.get_kind_display(), "counts": counts,
+                         "rate": round(100 * attended / len(marks)) if marks else None})
+    plans = [plan_progress(p) for p in person.onboarding_plans.select_related("template").order_by("start_date")]
+    mentoring = [{"assignment": a, "stayed": stayed_past_probation(a), "meetings": a.meetings.count(),
+                  "shadowing": a.shadowing.count()}
+                 for a in person.mentor_assignments.select_related("mentor").order_by("start_date")]
+    paths = list(Enrolment.objects.filter(person=person).select_related("path").order_by("enrolled_on"))
+    quizzes = list(QuizAttempt.objects.filter(person=person).select_related("quiz__lesson").order_by("submitted_at"))
+    exams = [{"attempt": a, "released": a.exam.results_released_at is not None,
+              "percent": a.percent if a.exam.results_released_at is not None else None}
+             for a in Attempt.objects.filter(person=person, submitted_at__isnull=False).select_related("exam")
+             .order_by("submitted_at")]
+    return {"sessions": sessions, "plans": plans, "mentoring": mentoring, "paths": paths, "quizzes": quizzes,
+            "exams": exams}

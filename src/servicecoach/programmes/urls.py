@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicecoach.programmes import views, views_mentoring, views_needs, views_onboarding
+from servicecoach.programmes import views, views_mentoring, views_needs, views_onboarding, views_records
 
 app_name = "programmes"
 
@@ -52,6 +52,10 @@ urlpatterns: list = [
     path("mentoring/<int:pk>/meetings/", views_mentoring.one_on_one_add, name="one-on-one-add"),
     path("mentoring/<int:pk>/shadowing/", views_mentoring.shadowing_add, name="shadowing-add"),
     path("mentoring/<int:pk>/end/", views_mentoring.assignment_end, name="assignment-end"),
+    # Training records (培训档案).
+    path("records/me/", views_records.record_me, name="record-me"),
+    path("records/<int:pk>/", views_records.record, name="record"),
+    path("records/<int:pk>/export/", views_records.record_export, name="record-export"),
     # Training-needs analysis (培训需求分析).
     path("needs/", views_needs.survey_list, name="survey-list"),
     path("needs/new/", views_needs.survey_create, name="survey-create"),
