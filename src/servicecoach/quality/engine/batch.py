@@ -262,6 +262,7 @@ class _Batch:
         self._offsets: np.ndarray | None = None
         self._lines: str | None = None
         self._emotions: list | None = None
+        self._labels: dict[tuple, list] = {}
         self._codes: np.ndarray | None = None
         self._clauses: Any = None
         self._questioned: np.ndarray | None = None
@@ -300,6 +301,30 @@ class _Batch:
                 mask = mask & (rank >= total[self.conv_of] - scope.last)
             got = self._scopes[scope] = mask
         return got
+
+    # ------------------------------------------------------------------ conversation labels
+    def label_states(self, node: Label) -> np.ndarray:
+        """:func:`.measures.eval_label` for each conversation, judged once per distinct label value
+        (conversations share few: a satisfaction score, a handful of tags)."""
+        values = self._labels.get(node.path)
+        if values is None:
+            get = measures.label_value
+            values = self._labels[node.path] = [get(c.labels, node.path) for c in self.convs]
+        judged: dict[Any, int] = {}
+        out = np.empty(self.B, dtype=np.int8)
+        for ci, value in enumerate(values):
+            try:
+                key = (value.__class__, value)
+                code = judged.get(key)
+            except TypeError:  # unhashable (a list of tags): judged on its own
+                key, code = None, None
+            if code is None:
+                state = measures.eval_label(node, self.convs[ci])[0]
+                code = -1 if state is None else int(state)
+                if key is not None:
+                    judged[key] = code
+            out[ci] = code
+        return out
 
     # ------------------------------------------------------------------ customer emotion
     def emotions(self) -> list:
@@ -660,8 +685,7 @@ class BatchRuleSet:
         if isinstance(node, Emotion):
             return self._emotion(node, b)
         if isinstance(node, Label):
-            states = [measures.eval_label(node, c)[0] for c in b.convs]
-            return np.array([-1 if s is None else int(s) for s in states], dtype=np.int8), _EMPTY
+            return b.label_states(node), _EMPTY
         if isinstance(node, Count):
             mask = b.role_mask(node.role)
             if node.metric == "messages":
