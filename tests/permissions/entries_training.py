@@ -104,6 +104,9 @@ ENTRIES = [
           expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=OK, mentor=OK)),
     Entry("training:path-create", expect=MANAGERS_ONLY),
     Entry("training:path-create", label="invalid", method="POST", data={}, expect=MANAGERS_ONLY),
+    Entry("training:path-update", kwargs=pk_of("path"), expect=MANAGERS_ONLY),
+    Entry("training:path-update", label="invalid", method="POST", data={}, kwargs=pk_of("path"),
+          expect=MANAGERS_ONLY),
     Entry("training:path-course-add", method="POST", data={}, kwargs=pk_of("path"), expect=MANAGERS_ONLY),
     Entry("training:path-enrol", method="POST", data={}, kwargs=pk_of("path"), expect=MANAGERS_ONLY),
     # Managers' views: course managers and supervisors (for their units).

@@ -293,3 +293,25 @@ def test_lesson_file_extension_must_fit_its_kind(course):
 
 def test_course_changes_are_audited(course):
     assert AuditEntry.objects.filter(object_type="training.course", object_id=str(course.course.pk)).count() >= 2
+
+
+def test_path_cannot_end_before_one_of_its_courses_is_due(course):
+    path = services.path_create(actor=None, code="P-D", title="路径", due_days=30)
+    services.path_course_add(actor=None, path=path, course=course.course, due_days=20)
+    with pytest.raises(ValidationError) as info:
+        services.path_update(actor=None, path=path, due_days=10)
+    assert "20" in str(info.value)
+    path.refresh_from_db()
+    assert path.due_days == 30
+    services.path_update(actor=None, path=path, due_days=25, auto_enrol=True, active=False)
+    path.refresh_from_db()
+    assert (path.due_days, path.auto_enrol, path.active) == (25, True, False)
+    assert AuditEntry.objects.filter(object_type="training.learningpath", action="update").exists()
+
+
+def test_inactive_automatic_path_enrols_nobody(org, make_person, django_capture_on_commit_callbacks):
+    path = services.path_create(actor=None, code="P-OFF", title="停用", role=Role.AGENT, auto_enrol=True)
+    services.path_update(actor=None, path=path, active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        person = make_person(Role.AGENT)
+    assert not Enrolment.objects.filter(person=person).exists()

@@ -88,6 +88,11 @@ class PathForm(forms.Form):
         self.fields["units"].queryset = units if units is not None else OrgUnit.objects.all()
 
 
+class PathUpdateForm(PathForm):
+    active = forms.BooleanField(label=_("Active"), required=False,
+                                help_text=_("An inactive path enrols nobody and leaves my learning and the report."))
+
+
 class PathCourseForm(forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     prerequisites = forms.ModelMultipleChoiceField(label=_("Prerequisites"), queryset=Course.objects.none(),

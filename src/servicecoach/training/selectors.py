@@ -73,6 +73,12 @@ def paths_visible_to(user: User | None) -> QuerySet[LearningPath]:
     return LearningPath.objects.filter(enrolments__person=person)
 
 
+def completed_lesson_ids(person: Person) -> set[int]:
+    """Lessons the person has completed (for other apps, e.g. onboarding tasks that point at a lesson)."""
+    return set(LessonProgress.objects.filter(person=person, status=ProgressStatus.COMPLETED)
+               .values_list("lesson_id", flat=True))
+
+
 def is_enrolled_on_course(person: Person, course: Course) -> bool:
     return PathCourse.objects.filter(course=course, path__enrolments__person=person).exists()
 

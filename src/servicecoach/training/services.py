@@ -359,6 +359,35 @@ def path_create(*, actor: User | None, code: str, title: str, role: str = "", le
     return path
 
 
+PATH_FIELDS = ("code", "title", "role", "level", "description", "auto_enrol", "due_days", "active")
+
+
+@transaction.atomic
+def path_update(*, actor: User | None, path: LearningPath, units: list[OrgUnit] | tuple | None = None,
+                **fields) -> LearningPath:
+    """Change a path's settings. Existing enrolments keep their dates; a shorter ``due_days`` applies to new ones."""
+    unknown = set(fields) - set(PATH_FIELDS)
+    if unknown:
+        raise ValueError(f"path_update: unknown fields {sorted(unknown)}")
+    changes = {k: [getattr(path, k), v] for k, v in fields.items() if getattr(path, k) != v}
+    for name, value in fields.items():
+        setattr(path, name, value.strip() if isinstance(value, str) and name in ("code", "title") else value)
+    longest = max((s.due_days or 0 for s in path.steps.all()), default=0)
+    if path.due_days < longest:
+        raise ValidationError({"due_days": _("A course of this path is due after %(days)s days; the path cannot "
+                                             "end sooner.") % {"days": longest}})
+    path.full_clean()
+    path.save()
+    if units is not None:
+        before = set(path.units.values_list("pk", flat=True))
+        path.units.set(units)
+        if before != {u.pk for u in units}:
+            changes["units"] = [sorted(before), sorted(u.pk for u in units)]
+    if changes:
+        audit_record(actor=actor, action="update", obj=path, changes=changes)
+    return path
+
+
 @transaction.atomic
 def path_course_add(*, actor: User | None, path: LearningPath, course: Course,
                     prerequisites: list[Course] | tuple = (), due_days: int | None = None) -> PathCourse:

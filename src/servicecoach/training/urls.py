@@ -31,6 +31,7 @@ urlpatterns: list = [
     path("paths/", views.path_list, name="path-list"),
     path("paths/new/", views.path_create, name="path-create"),
     path("paths/<int:pk>/", views.path_detail, name="path-detail"),
+    path("paths/<int:pk>/edit/", views.path_update, name="path-update"),
     path("paths/<int:pk>/courses/", views.path_course_add, name="path-course-add"),
     path("paths/<int:pk>/enrol/", views.path_enrol, name="path-enrol"),
     path("report/", views.report, name="report"),

@@ -30,10 +30,19 @@ from servicecoach.training.forms import (
     ModuleForm,
     PathCourseForm,
     PathForm,
+    PathUpdateForm,
     QuestionForm,
     ReportFilterForm,
 )
-from servicecoach.training.models import Course, DailyQuiz, LessonFile, LessonVersion, Module, QuizQuestion
+from servicecoach.training.models import (
+    Course,
+    DailyQuiz,
+    LearningPath,
+    LessonFile,
+    LessonVersion,
+    Module,
+    QuizQuestion,
+)
 from servicecoach.training.selectors import COURSE_MANAGERS, REPORT_VIEWERS
 
 
@@ -449,6 +458,24 @@ def path_create(request):
             messages.success(request, _("Learning path created; now add its courses."))
             return redirect("training:path-detail", pk=path.pk)
     return render(request, "training/form.html", {"form": form, "title": _("New learning path"),
+                                                  "back": "training:path-list"})
+
+
+@role_required(*COURSE_MANAGERS)
+def path_update(request, pk: int):
+    path = get_object_or_404(LearningPath, pk=pk)
+    initial = {name: getattr(path, name) for name in services.PATH_FIELDS}
+    initial["units"] = list(path.units.all())
+    form = PathUpdateForm(request.POST or None, initial=initial, units=selectors.report_units(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.path_update(actor=request.user, path=path, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Learning path saved."))
+            return redirect("training:path-detail", pk=path.pk)
+    return render(request, "training/form.html", {"form": form, "title": _("Edit learning path"),
                                                   "back": "training:path-list"})
 
 
