@@ -208,3 +208,17 @@ def test_supervisor_results_cover_only_their_team(org, fixed_paper, make_exam, c
     client.force_login(org.users["supervisor"])
     listed = {a.person_id for a in client.get("/exams/results/").context["page"].object_list}
     assert listed == {org.people["agent"].pk}
+
+
+def test_audit_entries_fit_the_audit_log(org, fixed_paper, make_exam):
+    """PostgreSQL enforces column lengths that SQLite does not: every entry this app writes must validate."""
+    from servicecoach.org.models import AuditEntry
+
+    exam = make_exam(fixed_paper)
+    attempt = services.attempt_submit(attempt=services.attempt_start(exam=exam, person=org.people["agent"]))
+    services.item_mark_essay(actor=None, item=_item(attempt, "essay"), levels={"score": "5"})
+    services.exam_release(actor=None, exam=exam)
+    entries = list(AuditEntry.objects.filter(object_type__startswith="exams."))
+    assert len(entries) >= 5
+    for entry in entries:
+        entry.full_clean()

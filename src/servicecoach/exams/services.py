@@ -46,8 +46,14 @@ from servicecoach.exams.models import (
     QuestionSource,
     QuestionVersion,
 )
-from servicecoach.org.models import Person, User
+from servicecoach.org.models import AuditAction, Person, User
 from servicecoach.org.services import audit_record
+
+
+def _act(event: str) -> str:
+    """The audit log's action for an event of this app (the log keeps a few generic actions)."""
+    return {"create": AuditAction.CREATE, "import": AuditAction.IMPORT}.get(event, AuditAction.UPDATE)
+
 
 # ---------------------------------------------------------------- question bank
 
@@ -105,7 +111,7 @@ def question_create(
     QuestionVersion.objects.create(question=row, number=1, data=question_to_data(question), fingerprint=fp,
                                    created_by=actor, created_at=now)
     if audit:
-        audit_record(actor=actor, action="exams.question.create", obj=row, changes={"key": row.key})
+        audit_record(actor=actor, action=_act("create"), obj=row, changes={"key": row.key})
     return row
 
 
@@ -133,15 +139,15 @@ def question_update(*, actor: User | None, question: Question, new: EngineQuesti
         setattr(question, name, value)
     question.fingerprint, question.version, question.updated_at = fp, number, now
     question.save()
-    audit_record(actor=actor, action="exams.question.update", obj=question, changes={"version": number})
+    audit_record(actor=actor, action=_act("update"), obj=question, changes={"version": number})
     return question
 
 
 def question_set_archived(*, actor: User | None, question: Question, archived: bool) -> Question:
     question.archived = archived
     question.save(update_fields=["archived"])
-    audit_record(actor=actor, action="exams.question.archive" if archived else "exams.question.restore",
-                 obj=question)
+    audit_record(actor=actor, action=_act("archive"), obj=question,
+                 changes={"archived": archived})
     return question
 
 
@@ -185,7 +191,7 @@ def bank_import(
         report.duplicates = [(iq.location, iq.question.stem) for iq in duplicates]
         for iq in new:
             report.created.append(question_create(actor=actor, question=iq.question, source=source, audit=False))
-        audit_record(actor=actor, action="exams.question.import", object_type="exams.question",
+        audit_record(actor=actor, action=_act("import"), object_type="exams.question",
                      object_repr=filename[:200],
                      changes={"format": fmt, "created": len(report.created), "duplicates": len(duplicates),
                               "problems": len(report.problems)})
@@ -256,7 +262,7 @@ def paper_save(
     else:
         BlueprintQuota.objects.bulk_create([BlueprintQuota(paper=paper, position=i, **row)
                                             for i, row in enumerate(quotas, 1)])
-    audit_record(actor=actor, action="exams.paper.create" if created else "exams.paper.update", obj=paper,
+    audit_record(actor=actor, action=_act("create") if created else _act("update"), obj=paper,
                  changes={"kind": kind})
     return paper
 
@@ -314,7 +320,7 @@ def exam_save(*, actor: User | None, exam: Exam | None, people, units, **fields:
     exam.save()
     exam.people.set(people)
     exam.units.set(units)
-    audit_record(actor=actor, action="exams.exam.create" if created else "exams.exam.update", obj=exam)
+    audit_record(actor=actor, action=_act("create") if created else _act("update"), obj=exam)
     return exam
 
 
@@ -557,14 +563,15 @@ def _store_mark(actor, item: AttemptItem, result: marking.Mark) -> None:
     item.save(update_fields=["status", "score", "explanation", "marked_by", "marked_at"])
     attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
     _attempt_total(attempt)
-    audit_record(actor=actor, action="exams.item.mark", object_type="exams.attemptitem", object_id=str(item.pk),
+    audit_record(actor=actor, action=_act("mark"), object_type="exams.attemptitem", object_id=str(item.pk),
                  object_repr=str(attempt)[:200], changes={"score": str(result.score)})
 
 
 def exam_release(*, actor: User | None, exam: Exam, release: bool = True) -> Exam:
     exam.results_released_at = timezone.now() if release else None
     exam.save(update_fields=["results_released_at"])
-    audit_record(actor=actor, action="exams.exam.release" if release else "exams.exam.withdraw", obj=exam)
+    audit_record(actor=actor, action=_act("release"), obj=exam,
+                 changes={"results_released_at": str(exam.results_released_at or "")})
     return exam
 
 
@@ -628,7 +635,7 @@ def rubric_save(*, actor: User | None, rubric, title: str, items: list[dict[str,
     except PracticalError as exc:
         raise ValidationError({"items": str(exc)}) from None
     rubric.save()
-    audit_record(actor=actor, action="exams.rubric.save", obj=rubric)
+    audit_record(actor=actor, action=_act("save"), obj=rubric)
     return rubric
 
 
@@ -642,7 +649,7 @@ def scenario_card_save(*, actor: User | None, card, **fields: Any):
     for name, value in fields.items():
         setattr(card, name, value)
     card.save()
-    audit_record(actor=actor, action="exams.scenario.save", obj=card)
+    audit_record(actor=actor, action=_act("save"), obj=card)
     return card
 
 
@@ -681,7 +688,7 @@ def assessment_save(*, actor: User | None, assessment, people, units, assessors,
                                              for pk in sorted(wanted - have)])
     assessment.candidates.filter(person_id__in=have - wanted, panel_scores__isnull=True, card__isnull=True).delete()
     assessment.candidates.filter(feedback_sent_at__isnull=True).update(feedback_due=due)
-    audit_record(actor=actor, action="exams.assessment.save", obj=assessment)
+    audit_record(actor=actor, action=_act("save"), obj=assessment)
     return assessment
 
 
@@ -712,7 +719,7 @@ def scenario_draw(*, actor: User | None, candidate):
     candidate.draw_seed, candidate.draw_pool = str(draw.seed), list(draw.pool)
     candidate.card, candidate.drawn_at = cards[draw.card_key], timezone.now()
     candidate.save(update_fields=["draw_seed", "draw_pool", "card", "drawn_at"])
-    audit_record(actor=actor, action="exams.scenario.draw", obj=candidate,
+    audit_record(actor=actor, action=_act("draw"), obj=candidate,
                  changes={"seed": candidate.draw_seed, "pool": candidate.draw_pool, "card": draw.card_key})
     return candidate
 
@@ -766,7 +773,7 @@ def conduct_save(*, actor: User | None, candidate, attendance_rate: Decimal, par
     candidate.participation = [str(x) for x in participation]
     candidate.teamwork = [str(x) for x in teamwork]
     candidate.save(update_fields=["attendance_rate", "participation", "teamwork"])
-    audit_record(actor=actor, action="exams.conduct.save", obj=candidate)
+    audit_record(actor=actor, action=_act("save"), obj=candidate)
     return candidate
 
 
@@ -863,13 +870,13 @@ def feedback_send(*, actor: User | None, candidate, text: str):
         raise ValidationError({"feedback_text": _("Write the feedback first.")})
     candidate.feedback_text, candidate.feedback_sent_at = text.strip(), timezone.now()
     candidate.save(update_fields=["feedback_text", "feedback_sent_at"])
-    audit_record(actor=actor, action="exams.feedback.send", obj=candidate)
+    audit_record(actor=actor, action=_act("send"), obj=candidate)
     return candidate
 
 
 def assessment_release(*, actor: User | None, assessment, release: bool = True):
     assessment.results_released_at = timezone.now() if release else None
     assessment.save(update_fields=["results_released_at"])
-    audit_record(actor=actor, action="exams.assessment.release" if release else "exams.assessment.withdraw",
-                 obj=assessment)
+    audit_record(actor=actor, action=_act("release"), obj=assessment,
+                 changes={"results_released_at": str(assessment.results_released_at or "")})
     return assessment
