@@ -38,6 +38,12 @@ def test_supervisor_enters_a_value_scores_and_reads_the_explanation(page: Page, 
     page.goto(f"{base}/kpi/periods/{period.pk}/")
     page.get_by_role("link", name=re.compile(agent.unit.name)).click()
     expect(page.locator("h1")).to_contain_text(agent.unit.name)
+    late = page.locator(f"tr[data-person='{agent.pk}'] td[data-figure='late_arrivals']")
+    late.locator("input").fill("1.5")
+    late.locator("input").press("Tab")
+    expect(page.locator(f"tr[data-person='{agent.pk}'] td[data-figure='late_arrivals'] [role=alert]")).to_contain_text(
+        "整数")  # refused, with the reason, in the cell
+
     cell = page.locator(f"tr[data-person='{agent.pk}'] td[data-figure='complaints']")
     cell.locator("input").fill("3")
     cell.locator("input").press("Tab")

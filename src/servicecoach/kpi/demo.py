@@ -23,7 +23,7 @@ def demo_figures(employee_no: str, level: str, month: str) -> dict:
     """One agent's month: steady for the same agent and month; seniors sell more and slip less."""
     rng = random.Random(f"{employee_no}/{month}")
     skill = {"junior": 0.0, "intermediate": 0.08, "senior": 0.15}.get(level, 0.0)
-    target = rng.choice((80000, 100000, 120000, 150000))
+    target = random.Random(employee_no).choice((80000, 100000, 120000, 150000))  # the agent's, every month
     sales = round(target * rng.uniform(0.72 + skill, 1.08 + skill), -2)
     visits = rng.randint(2500, 6000)
     orders = max(1, round(visits * rng.uniform(0.004 + skill / 20, 0.03)))

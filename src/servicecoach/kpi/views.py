@@ -37,7 +37,7 @@ from servicecoach.kpi.forms import (
 from servicecoach.kpi.models import Period, PeriodStatus, ScorecardTemplate
 from servicecoach.kpi.sources import sources_for
 from servicecoach.kpi.tasks import period_score_later
-from servicecoach.org.selectors import people_visible_to, person_for_user
+from servicecoach.org.selectors import people_visible_to, person_for_user, user_has_role
 
 STAFF = selectors.STAFF
 MANAGERS = selectors.MANAGERS
@@ -394,7 +394,7 @@ def result_detail(request, pk: int, person_pk: int):
         "period": period, "result": result, "sections": sections,
         "tier": next((_pick(i.name) for i in template.incentives if i.id == result.tier), ""),
         "trend_data": {"months": [t.run.period.month for t in trend], "totals": [t.total for t in trend]},
-        "trend": trend,
+        "trend": trend, "staff_view": user_has_role(request.user, *STAFF),
     })
 
 
@@ -419,6 +419,8 @@ def _analysis(request) -> dict:
     data = getattr(form, "cleaned_data", {}) or {}
     template_obj = data.get("template") or ScorecardTemplate.objects.filter(periods__current_run__isnull=False) \
         .order_by("-builtin", "key").first()
+    if template_obj is not None and not form.is_bound:
+        form = AnalysisForm(initial={"template": template_obj.pk})
     context = {"form": form, "template_obj": template_obj, "period": None}
     if template_obj is None:
         return context
