@@ -207,3 +207,14 @@ ENTRIES += [
           expect=expect(NOT_FOUND, admin=OK, training_manager=OK)),
     Entry("programmes:record-export", expect=PLAN_SEERS, kwargs=lambda org: {"pk": _mentoring(org).mentee_id}),
 ]
+
+# REST API: read-only programmes and sessions scoped like the pages; notices personal.
+ENTRIES += [
+    Entry("api:programme-list", expect=signed_in()),
+    Entry("api:programme-detail", kwargs=lambda org: {"pk": _session(org).programme_id}, expect=SEES),
+    Entry("api:classroom-session-list", expect=signed_in()),
+    Entry("api:classroom-session-detail", kwargs=_team_a, expect=SEES),
+    Entry("api:notice-list", expect=signed_in()),
+    Entry("api:notice-detail", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),
+    Entry("api:notice-read", method="POST", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),
+]
