@@ -96,3 +96,16 @@ def test_request_form_names_the_missing_units(client, standard, editor):
     client.force_login(editor.user)
     response = client.post(reverse("knowledge:acknowledgement-request-create", args=[standard.pk]), {})
     assert response.status_code == 200 and response.context["form"].errors["units"]
+
+
+def test_request_list_counts_only_the_people_each_reader_may_see(client, standard, people, org, editor):
+    request = services.acknowledgement_request_create(article=standard, units=[org.cs], actor=editor.user)
+    services.acknowledge(acknowledgement=request.acknowledgements.get(person=people["aft_agent"]), actor=None)
+    client.force_login(editor.user)
+    rows = client.get(reverse("knowledge:acknowledgement-requests")).context["summaries"]
+    assert [(r["asked"], r["acked"], r["pending"]) for r in rows] == [(4, 1, 3)]
+    client.force_login(people["pre_supervisor"].user)
+    rows = client.get(reverse("knowledge:acknowledgement-requests")).context["summaries"]
+    assert [(r["asked"], r["acked"], r["pending"]) for r in rows] == [(3, 0, 3)]  # 售前组 only
+    client.force_login(people["pre_agent"].user)
+    assert client.get(reverse("knowledge:acknowledgement-requests")).status_code == 403

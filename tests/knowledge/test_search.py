@@ -3,6 +3,8 @@ dictionary and synonyms, filters, highlighting, the no-good-answer log, and rank
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.urls import reverse
 
@@ -160,3 +162,22 @@ def test_ranking_on_the_test_collection_through_the_web_layer(editor, agent):
     assert mrr >= 0.78, mrr
     assert recall5 >= 0.88, recall5
     assert flagged_unanswerable >= unanswerable * 0.6
+
+
+def test_snapshots_are_refreshed_after_many_changes_and_on_demand(editor, agent, settings, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setattr(search, "SNAPSHOT_EVERY", 3)
+    _faq(editor, "退款多久到账？", "原路退回。")
+    search.rebuild()
+    path = settings.KNOWLEDGE_INDEX_DIR / search.SNAPSHOT_NAME
+    written = search._read_meta(path)["last_change"]
+    for number in range(3):
+        _faq(editor, f"保修问题{number}", "一年保修。")
+    _ids(agent.user, "保修")  # applies three changes: the snapshot is rewritten in the background
+    search.wait_for_snapshot()
+    assert search._read_meta(path)["last_change"] > written
+    _faq(editor, "发票怎么开？", "在订单详情申请。")
+    call_command("knowledge_index", "--snapshot", stdout=open(os.devnull, "w"))
+    search.forget_process_index()
+    assert _ids(agent.user, "发票怎么开") and len(search._loaded.index) == 5

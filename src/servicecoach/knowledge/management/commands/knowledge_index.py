@@ -1,5 +1,6 @@
-"""``servicecoach manage knowledge_index [--rebuild]``: the state of the knowledge search index, or a rebuild
-(after changing the domain dictionary or the synonyms; also a cron-able job)."""
+"""``servicecoach manage knowledge_index [--rebuild | --snapshot]``: the state of the knowledge search index, a
+rebuild (after changing the domain dictionary or the synonyms), or a fresh snapshot (cron: processes that
+start then replay fewer changes)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--rebuild", action="store_true", help="rebuild the index and write its snapshot")
+        parser.add_argument("--snapshot", action="store_true",
+                            help="apply the changes since the last snapshot and write a new one (for cron)")
 
-    def handle(self, *args, rebuild: bool = False, **options) -> None:
+    def handle(self, *args, rebuild: bool = False, snapshot: bool = False, **options) -> None:
         if rebuild:
             summary = search.rebuild()
             self.stdout.write(f"rebuilt: {summary['articles']} articles in {summary['seconds']:.1f} s "
                               f"(epoch {summary['epoch']}, snapshot in {search.index_dir()})")
+            return
+        if snapshot:
+            summary = search.snapshot_now()
+            self.stdout.write(f"snapshot written: {summary['articles']} articles up to change {summary['last_change']}")
             return
         status = search.index_status()
         state = status["state"]
