@@ -318,7 +318,7 @@ def reread_overview(*, user: User | None) -> QuerySet[Lesson]:
                                                                  reread_tasks__person__in=people)),
                       done_tasks=Count("reread_tasks", filter=Q(reread_tasks__done_at__isnull=False,
                                                                  reread_tasks__person__in=people)))
-            .distinct().order_by("module__course__code", "title"))
+            .order_by("module__course__code", "title"))
 
 
 def home_my_learning(user: User | None) -> dict:

@@ -98,6 +98,8 @@ def sanitise_html(text: str) -> str:
     parser = _Sanitiser()
     parser.feed(text)
     result = parser.result()
-    if result.strip() and not LOOKS_LIKE_HTML.search(result):
+    if not result.strip():
+        return ""
+    if not LOOKS_LIKE_HTML.search(result):
         result = f"<p>{result}</p>"  # only text was left: keep it HTML, so sanitising again changes nothing
     return result
