@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from servicecoach.org.models import OrgUnit, Person
+from servicecoach.quality.fields import JSONValuesField
 
 
 class Channel(models.TextChoices):
@@ -106,11 +107,11 @@ class Conversation(models.Model):
         OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     customer_id = models.CharField(_("customer id"), max_length=200, blank=True)
-    customer = models.JSONField(_("customer"), default=dict, blank=True)
-    labels = models.JSONField(_("labels"), default=dict, blank=True)
+    customer = JSONValuesField(_("customer"), default=dict, blank=True)
+    labels = JSONValuesField(_("labels"), default=dict, blank=True)
     csat = models.PositiveSmallIntegerField(_("CSAT"), null=True, blank=True)
-    tags = models.JSONField(_("tags"), default=list, blank=True)
-    messages = models.JSONField(_("messages"), default=list)
+    tags = JSONValuesField(_("tags"), default=list, blank=True)
+    messages = JSONValuesField(_("messages"), default=list)
     message_count = models.PositiveIntegerField(_("messages"), default=0)
     first_response_seconds = models.FloatField(_("first response (s)"), null=True, blank=True)
     duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
@@ -163,8 +164,8 @@ class AutoResult(models.Model):
     customer_emotion = models.FloatField(_("customer emotion"), null=True, blank=True)
     emotion_trend = models.CharField(_("emotion trend"), max_length=20, blank=True)
     # The engine's per-item breakdown: section, item, points, earned, applicable, red_line, bonus, manual, rules.
-    items = models.JSONField(_("items"), default=list)
-    not_applicable = models.JSONField(_("rules not applicable"), default=list)
+    items = JSONValuesField(_("items"), default=list)
+    not_applicable = JSONValuesField(_("rules not applicable"), default=list)
     is_current = models.BooleanField(_("current"), default=True)
     scored_at = models.DateTimeField(_("scored at"), auto_now_add=True)
 

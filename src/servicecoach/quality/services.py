@@ -11,13 +11,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicecoach.org.models import AuditAction, Person, User
 from servicecoach.org.services import audit_record
-from servicecoach.quality import scoring
+from servicecoach.quality import bulk, scoring
 from servicecoach.quality.engine.model import Conversation as EngineConversation
 from servicecoach.quality.engine.rules import PACKS_DIR
 from servicecoach.quality.engine.scorecard import BUILTIN_SCORECARDS
@@ -178,7 +178,7 @@ def conversations_score(
             emotion_trend=result["emotion_trend"] or "", items=result["items"],
             not_applicable=result["not_applicable"], is_current=True,
         ))
-    AutoResult.objects.bulk_create(results)
+    bulk.insert(AutoResult, results, key=("conversation",), where={"is_current": True})
     hits = []
     for row, res, (_raw, result) in zip(rows, results, outputs):
         for hit in result["hits"]:
@@ -193,8 +193,14 @@ def conversations_score(
             ))
         row.current_result = res
         row.score, row.grade, row.red_line = res.score, res.grade, res.red_line
-    RuleHit.objects.bulk_create(hits, batch_size=2000)
-    Conversation.objects.bulk_update(rows, ["current_result", "score", "grade", "red_line"], batch_size=1000)
+    bulk.insert(RuleHit, hits, key=(), need_pks=False)
+    # One statement copies each new current result onto its conversation (bulk_update's CASE per row
+    # and field cost more than the scoring itself).
+    current = AutoResult.objects.filter(conversation=OuterRef("pk"), is_current=True)
+    Conversation.objects.filter(pk__in=ids).update(
+        current_result=Subquery(current.values("pk")[:1]), score=Subquery(current.values("score")[:1]),
+        grade=Subquery(current.values("grade")[:1]), red_line=Subquery(current.values("red_line")[:1]),
+    )
     return len(rows)
 
 
@@ -340,7 +346,7 @@ def conversations_ingest(
                     relink.append(row)
                 if row.current_result_id is None:
                     to_score.append((row, conv))
-        Conversation.objects.bulk_create(to_create, batch_size=500)
+        bulk.insert(Conversation, to_create, key=("source", "external_id"))
         update_fields = [name for name in next(iter(prepared.values()))[1] if name != "agent"] + ["agent", "updated_at"]
         now = timezone.now()
         for row in to_update:
