@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 from tests.training.helpers import add_single, right_answers, wrong_answers
 
 from servicecoach.org import services as org_services
+from servicecoach.org.importing import people_import
 from servicecoach.org.models import AuditEntry, Level, Role
 from servicecoach.training import selectors, services
 from servicecoach.training.models import (
@@ -315,3 +318,25 @@ def test_inactive_automatic_path_enrols_nobody(org, make_person, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         person = make_person(Role.AGENT)
     assert not Enrolment.objects.filter(person=person).exists()
+
+
+def _people_xlsx(rows) -> bytes:
+    book = Workbook()
+    book.active.append(["工号", "姓名", "部门/团队编码", "入职日期", "级别", "角色", "状态", "邮箱", "手机", "登录名"])
+    for row in rows:
+        book.active.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_people_imported_from_excel_are_enrolled_on_joining_but_not_by_a_dry_run(org, transactional_db):
+    services.path_create(actor=None, code="P-AUTO", title="新人必修", role=Role.AGENT, level=Level.JUNIOR,
+                         auto_enrol=True)
+    rows = [["N001", "新人甲", "CS-PRE", "2026-11-01", "初级", "客服", "在职", "", "", ""],
+            ["N002", "老员工", "CS-PRE", "2020-01-01", "高级", "客服", "在职", "", "", ""]]
+    assert people_import(actor=None, file=_people_xlsx(rows), dry_run=True).ok
+    assert not Enrolment.objects.exists()
+    report = people_import(actor=None, file=_people_xlsx(rows))
+    assert report.ok, report.errors
+    assert list(Enrolment.objects.values_list("person__employee_no", "source")) == [("N001", EnrolmentSource.AUTO)]
