@@ -6,20 +6,32 @@ the built-in cards."""
 from __future__ import annotations
 
 import numpy as np
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicecoach.quality.engine.measures import Outcome
 from servicecoach.quality.engine.rules import load_ruleset
-from servicecoach.quality.engine.scorecard import load_scorecard, parse_scorecard, score, score_batch
+from servicecoach.quality.engine.scorecard import (
+    load_scorecard,
+    parse_scorecard,
+    score,
+    score_batch,
+    score_batch_json,
+)
 
 STATE = {1: True, 0: False, -1: None}
 RULES = ["r0", "r1", "r2", "r3"]
 
 
 def _check(card, rule_ids, matrix):
-    got = score_batch(card, rule_ids, np.array(matrix, dtype=np.int8).reshape(len(matrix), len(rule_ids)))
+    states = np.array(matrix, dtype=np.int8).reshape(len(matrix), len(rule_ids))
+    got = score_batch(card, rule_ids, states)
     assert len(got) == len(matrix)
+    # the serialised item records are the records' JSON, byte for byte
+    with_json, fragments = score_batch_json(card, rule_ids, states)
+    assert with_json == got
+    assert [orjson.dumps(f) for f in fragments] == [orjson.dumps(r.items) for r in got]
     for row, result in zip(matrix, got):
         expected = score(card, Outcome(states={r: STATE[v] for r, v in zip(rule_ids, row)}), shared=True)
         assert result == expected, (row, result, expected)

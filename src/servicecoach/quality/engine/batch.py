@@ -1010,8 +1010,18 @@ class BatchRuleSet:
     def evaluate_matrix(self, convs: list[Conversation]) -> tuple[list[Outcome], np.ndarray]:
         """The outcomes, and their states as a matrix (conversation x rule, in rule order: 1 fired,
         0 not, -1 not applicable) for scoring the batch at once (:func:`.scorecard.score_batch`)."""
+        return self._evaluate(convs, outcomes=True)  # type: ignore[return-value]
+
+    def evaluate_parts(self, convs: list[Conversation]) -> tuple[np.ndarray, list[list[tuple]], list | None]:
+        """What a result needs, without the per-conversation :class:`Outcome` objects: the states
+        matrix, each conversation's hits (as ``Outcome.hits``) and its customer-emotion result (None
+        where not computed; the list is None when no rule needed emotion)."""
+        return self._evaluate(convs, outcomes=False)  # type: ignore[return-value]
+
+    def _evaluate(self, convs: list[Conversation], *, outcomes: bool) -> tuple:
         if not convs:
-            return [], np.zeros((0, len(self.rule_ids)), dtype=np.int8)
+            empty = np.zeros((0, len(self.rule_ids)), dtype=np.int8)
+            return ([], empty) if outcomes else (empty, [], None)
         b = _Batch(self, convs)
         rules = self.compiled.ruleset.rules
         R = len(rules)
@@ -1048,7 +1058,16 @@ class BatchRuleSet:
             evidence.append(by_conv)
         ids = self.rule_ids
         if fb is None:
-            return self._assemble(b, matrix, evidence_rows), matrix
+            hits = self._hits(b, matrix, evidence_rows)
+            if not outcomes:
+                return matrix, hits, b._emotions
+            emotions = b._emotions
+            to_state = _STATES.__getitem__
+            return [
+                Outcome(states=dict(zip(ids, map(to_state, row))), hits=hits[ci],
+                        emotion=None if emotions is None else emotions[ci])
+                for ci, row in enumerate(matrix.tolist())
+            ], matrix
         to_state = _STATE.__getitem__
         rows_states = [list(map(to_state, row)) for row in matrix.tolist()]
         fired_c, fired_r = np.nonzero(matrix == 1)  # in conversation order, then rule order
@@ -1078,13 +1097,15 @@ class BatchRuleSet:
                 else:
                     hits += rule_hits(ids[j], conv, ev.get(ci, []))
             out.append(Outcome(states=dict(zip(ids, rows_states[ci])), hits=hits, emotion=emotion))
+        if not outcomes:
+            return matrix, [o.hits for o in out], [o.emotion for o in out]
         return out, matrix
 
-    def _assemble(self, b: _Batch, matrix: np.ndarray, evidence_rows: list[np.ndarray]) -> list[Outcome]:
-        """The outcomes when every rule was batched: the hits of all rules and conversations sorted
-        and de-duplicated at once (conversation, then rule order, then message and span: the order
-        :func:`.measures.rule_hits` gives rule by rule), a conversation-level hit for a fired rule
-        without a span."""
+    def _hits(self, b: _Batch, matrix: np.ndarray, evidence_rows: list[np.ndarray]) -> list[list[tuple]]:
+        """Each conversation's hits when every rule was batched: the evidence rows of all rules and
+        conversations sorted and de-duplicated at once (conversation, then rule order, then message
+        and span: the order :func:`.measures.rule_hits` gives rule by rule), a conversation-level hit
+        for a fired rule without a span."""
         ids = self.rule_ids
         R = len(ids)
         fired_c, fired_r = np.nonzero(matrix == 1)
@@ -1110,12 +1131,4 @@ class BatchRuleSet:
             for c, j, mi, s, e in rows.tolist()
         ]
         bounds = np.searchsorted(rows[:, 0], np.arange(b.B + 1)).tolist()
-        emotions = b._emotions
-        to_state = _STATES.__getitem__
-        out = []
-        for ci, row in enumerate(matrix.tolist()):
-            out.append(Outcome(
-                states=dict(zip(ids, map(to_state, row))), hits=hits[bounds[ci] : bounds[ci + 1]],
-                emotion=None if emotions is None else emotions[ci],
-            ))
-        return out
+        return [hits[bounds[ci] : bounds[ci + 1]] for ci in range(b.B)]

@@ -17,7 +17,7 @@ from .fast import CompiledRuleSet
 from .measures import Outcome
 from .model import Conversation
 from .rules import RuleError, RuleSet, load_ruleset
-from .scorecard import Scorecard, ScoreResult, load_scorecard, score, score_batch
+from .scorecard import Scorecard, ScoreResult, load_scorecard, score, score_batch_json
 
 RESULT_FORMAT = "qa-result-v1"
 
@@ -129,9 +129,9 @@ class Inspector:
 
     def _inspect_json_batch(self, convs: list[Conversation]) -> list[tuple[bytes, dict[str, Any]]]:
         batch = self.batch
-        outcomes, matrix = batch.evaluate_matrix(convs)
+        matrix, hits_of, emotions = batch.evaluate_parts(convs)
         engine, card, ruleset = self.engine, self.scorecard, self.ruleset
-        emotions = [o.emotion for o in outcomes]
+        emotions = list(emotions) if emotions is not None else [None] * len(convs)
         missing = [i for i, e in enumerate(emotions) if e is None]
         if missing:
             if engine.analyse is emotion_module.analyse:
@@ -140,7 +140,7 @@ class Inspector:
             else:
                 for i in missing:
                     emotions[i] = engine.analyse(convs[i])
-        scored = score_batch(card, batch.rule_ids, matrix)
+        scored, fragments = score_batch_json(card, batch.rule_ids, matrix)
         # the rules not applicable, per conversation in rule order, from the states matrix
         ids = batch.rule_ids
         na_conv, na_rule = (matrix == -1).nonzero()
@@ -150,7 +150,7 @@ class Inspector:
         ruleset_ref = {"id": ruleset.id, "version": ruleset.version}
         card_ref = {"id": card.id, "version": card.version}
         out = []
-        for ci, (conv, outcome, s, emotion) in enumerate(zip(convs, outcomes, scored, emotions)):
+        for ci, (conv, hits, s, emotion) in enumerate(zip(convs, hits_of, scored, emotions)):
             result = {
                 "id": conv.id,
                 "source": conv.source,
@@ -161,12 +161,14 @@ class Inspector:
                 "emotion_trend": emotion.trend if emotion is not None else None,
                 "hits": [
                     {"rule": rule, "message": mi, "start": st, "end": e, "text": text}
-                    for rule, mi, st, e, text in outcome.hits
+                    for rule, mi, st, e, text in hits
                 ],
                 "not_applicable": na_names[na_bounds[ci] : na_bounds[ci + 1]],
-                "items": s.items,
+                "items": fragments[ci],  # the item records, serialised once per batch
                 "ruleset": ruleset_ref,
                 "scorecard": card_ref,
             }
-            out.append((dumps(result), result))
+            line = dumps(result)
+            result["items"] = s.items
+            out.append((line, result))
         return out
