@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicecoach.org.models import OrgUnit, Person
 from servicecoach.quality.models import AutoResult, Conversation, ScorecardVersion
@@ -26,7 +27,7 @@ class ProblemType(models.TextChoices):
 
 class Severity(models.TextChoices):
     MINOR = "minor", _("Minor")
-    GENERAL = "general", _("General")
+    GENERAL = "general", pgettext_lazy("severity", "General")
     SEVERE = "severe", _("Severe")
 
 
@@ -61,7 +62,7 @@ class SamplingPlan(models.Model):
     name = models.CharField(_("name"), max_length=120)
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=12, choices=PlanKind.choices, default=PlanKind.RANDOM)
-    percent = models.FloatField(_("percentage"), null=True, blank=True)
+    percent = models.FloatField(pgettext_lazy("sampling", "percentage"), null=True, blank=True)
     per_agent = models.PositiveIntegerField(_("conversations per agent"), null=True, blank=True)
     targets = models.JSONField(_("targets"), default=list, blank=True)
     score_below = models.FloatField(_("score below"), null=True, blank=True)
@@ -71,11 +72,11 @@ class SamplingPlan(models.Model):
     limit = models.PositiveIntegerField(_("at most per run"), null=True, blank=True)
     recurrence = models.CharField(_("recurrence"), max_length=10, choices=Recurrence.choices,
                                   default=Recurrence.ONCE)
-    date_from = models.DateField(_("from"), null=True, blank=True)
-    date_to = models.DateField(_("to"), null=True, blank=True)
+    date_from = models.DateField(pgettext_lazy("date range", "from"), null=True, blank=True)
+    date_to = models.DateField(pgettext_lazy("date range", "to"), null=True, blank=True)
     assign_mode = models.CharField(_("assignment"), max_length=10, choices=AssignMode.choices,
                                    default=AssignMode.EVEN)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("sampling plan", "active"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -91,7 +92,8 @@ class SamplingPlan(models.Model):
 
 class PlanReviewer(models.Model):
     plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="reviewers")
-    reviewer = models.ForeignKey(Person, verbose_name=_("reviewer"), on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(Person, verbose_name=pgettext_lazy("quality review", "reviewer"),
+                                 on_delete=models.CASCADE, related_name="+")
     weight = models.PositiveIntegerField(_("weight"), default=1)
 
     class Meta:
@@ -127,14 +129,14 @@ class SamplingRun(models.Model):
 
 
 class ReviewKind(models.TextChoices):
-    REGULAR = "regular", _("Review")
+    REGULAR = "regular", pgettext_lazy("quality review", "Review")
     CALIBRATION = "calibration", _("Calibration")
 
 
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("To do")
     DRAFT = "draft", _("Draft saved")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("review status", "Submitted")
 
 
 class Review(models.Model):
@@ -147,7 +149,8 @@ class Review(models.Model):
     conversation = models.ForeignKey(Conversation, verbose_name=_("conversation"), on_delete=models.CASCADE,
                                      related_name="reviews")
     kind = models.CharField(_("kind"), max_length=12, choices=ReviewKind.choices, default=ReviewKind.REGULAR)
-    reviewer = models.ForeignKey(Person, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(Person, verbose_name=pgettext_lazy("quality review", "reviewer"),
+                                 on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(SamplingPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews")
     run = models.ForeignKey(SamplingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews")
     session = models.ForeignKey("CalibrationSession", null=True, blank=True, on_delete=models.CASCADE,
@@ -325,7 +328,7 @@ class AppealStep(models.Model):
     """The appeal's history, append-only: who did what, when, and what they wrote."""
 
     class Action(models.TextChoices):
-        SUBMIT = "submit", _("Submitted")
+        SUBMIT = "submit", pgettext_lazy("appeal step", "Submitted")
         ACCEPT = "accept", _("Accepted")
         REJECT = "reject", _("Rejected")
         FORWARD = "forward", _("Forwarded to the QA lead")
