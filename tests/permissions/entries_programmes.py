@@ -218,3 +218,19 @@ ENTRIES += [
     Entry("api:notice-detail", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),
     Entry("api:notice-read", method="POST", kwargs=_notice, expect=expect(NOT_FOUND, agent=OK)),
 ]
+
+# Group exercises and coaching tasks are recorded by whoever manages the session.
+
+
+def _coaching(org):
+    session = _session(org)
+    coaching = services.coaching_task_assign(actor=None, session=session, person=org.people["agent"], reason="r",
+                                             task="t", due_on=session.start_date)
+    return {"pk": session.pk, "task_pk": coaching.pk}
+
+
+ENTRIES += [
+    Entry("programmes:group-exercise-add", method="POST", data={}, kwargs=_team_a, expect=MANAGES),
+    Entry("programmes:coaching-task-add", method="POST", data={}, kwargs=_team_a, expect=MANAGES),
+    Entry("programmes:coaching-task-done", method="POST", data={}, kwargs=_coaching, expect=MANAGES),
+]

@@ -124,6 +124,36 @@ class ParticipationNoteForm(forms.Form):
             self.fields["person"].queryset = Person.objects.filter(session_enrolments__session=session)
 
 
+class GroupExerciseForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=DATE_INPUT)
+    task = forms.CharField(label=_("Task"), max_length=300)
+    members = PeopleField(label=_("Members"), queryset=Person.objects.none(),
+                          widget=forms.CheckboxSelectMultiple, help_text=_("3 to 5 participants."))
+    remarks = forms.CharField(label=_("Trainer's remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, session=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if session is not None:
+            self.fields["members"].queryset = Person.objects.filter(
+                session_enrolments__session=session).select_related("unit")
+
+
+class CoachingTaskForm(forms.Form):
+    person = PersonChoiceField(label=_("Participant"), queryset=Person.objects.none())
+    reason = forms.CharField(label=_("Why they are falling behind"), widget=forms.Textarea(attrs={"rows": 2}))
+    task = forms.CharField(label=_("Coaching task"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label=_("Due on"), widget=DATE_INPUT)
+
+    def __init__(self, *args, session=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if session is not None:
+            self.fields["person"].queryset = Person.objects.filter(session_enrolments__session=session)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 

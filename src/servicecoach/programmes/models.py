@@ -236,6 +236,47 @@ class ParticipationNote(models.Model):
         return f"{self.day} {self.person.name}"
 
 
+class GroupExercise(models.Model):
+    """A group exercise of one day: 3 to 5 participants, their task and the trainer's remarks."""
+
+    session = models.ForeignKey(ClassroomSession, on_delete=models.CASCADE, related_name="group_exercises")
+    day = models.DateField(_("day"))
+    task = models.CharField(_("task"), max_length=300)
+    members = models.ManyToManyField(Person, verbose_name=_("members"), related_name="group_exercises")
+    remarks = models.TextField(_("trainer's remarks"), blank=True)
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.task}"
+
+
+class CoachingTask(models.Model):
+    """A remedial coaching task for a participant the trainer flagged as falling behind."""
+
+    session = models.ForeignKey(ClassroomSession, on_delete=models.CASCADE, related_name="coaching_tasks")
+    person = models.ForeignKey(Person, verbose_name=_("participant"), on_delete=models.CASCADE,
+                               related_name="coaching_tasks")
+    reason = models.TextField(_("why they are falling behind"))
+    task = models.TextField(_("coaching task"))
+    due_on = models.DateField(_("due on"))
+    assigned_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "id"]
+        verbose_name = _("coaching task")
+        verbose_name_plural = _("coaching tasks")
+
+    def __str__(self) -> str:
+        return f"{self.person.name}: {self.task[:40]}"
+
+
 class DailyFeedback(models.Model):
     """A participant's word on one day: three ratings from 1 to 5 and a comment."""
 
@@ -265,6 +306,7 @@ class Notice(models.Model):
                                 related_name="notices")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
+    url = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed = models.BooleanField(_("e-mailed"), default=False)

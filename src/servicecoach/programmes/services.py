@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,9 +31,11 @@ from servicecoach.programmes.models import (
     CertificationStatus,
     CheckResult,
     ClassroomSession,
+    CoachingTask,
     DailyFeedback,
     EquipmentCheck,
     EquipmentKind,
+    GroupExercise,
     MentorAssignment,
     MentorCertification,
     NeedsResponse,
@@ -487,6 +490,64 @@ def participation_note_add(*, actor: User | None, session: ClassroomSession, per
                                             note=note.strip(), author=actor)
 
 
+GROUP_SIZE = (3, 5)
+
+
+@transaction.atomic
+def group_exercise_add(*, actor: User | None, session: ClassroomSession, day: date, task: str,
+                       members: list[Person], remarks: str = "") -> GroupExercise:
+    _check_day(session, day)
+    low, high = GROUP_SIZE
+    if not low <= len(members) <= high:
+        raise ValidationError({"members": _("A group has %(low)d to %(high)d participants; %(count)d chosen.")
+                               % {"low": low, "high": high, "count": len(members)}})
+    enrolled = set(session.enrolments.values_list("person_id", flat=True))
+    strangers = [p.name for p in members if p.pk not in enrolled]
+    if strangers:
+        raise ValidationError({"members": _("Not participants of this session: %(names)s")
+                               % {"names": ", ".join(strangers)}})
+    exercise = GroupExercise.objects.create(session=session, day=day, task=task.strip(), remarks=remarks.strip(),
+                                            author=actor if actor and actor.is_authenticated else None)
+    exercise.members.set(members)
+    return exercise
+
+
+@transaction.atomic
+def coaching_task_assign(*, actor: User | None, session: ClassroomSession, person: Person, reason: str, task: str,
+                         due_on: date, today: date | None = None) -> CoachingTask:
+    """Flag a participant as falling behind with a remedial coaching task; they (and their current mentor)
+    are told in-app."""
+    if not session.enrolments.filter(person=person).exists():
+        raise ValidationError({"person": _("This person is not a participant of the session.")})
+    if due_on < _today(today):
+        raise ValidationError({"due_on": _("The due date has passed already.")})
+    coaching = CoachingTask.objects.create(session=session, person=person, reason=reason.strip(), task=task.strip(),
+                                           due_on=due_on, assigned_by=actor if actor and actor.is_authenticated
+                                           else None)
+    subject = _("Coaching task: %(session)s") % {"session": session.title}
+    body = _("%(name)s, a remedial coaching task from the session “%(session)s”, due %(due)s:\n%(task)s\n\n"
+             "Why: %(reason)s") % {"name": person.name, "session": session.title, "due": due_on.isoformat(),
+                                   "task": coaching.task, "reason": coaching.reason}
+    recipients = [person]
+    mentor = MentorAssignment.objects.filter(mentee=person, ended_on__isnull=True).select_related("mentor").first()
+    if mentor is not None:
+        recipients.append(mentor.mentor)
+    Notice.objects.bulk_create([Notice(recipient=r, session=session, subject=subject, body=body) for r in recipients])
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=coaching,
+                 changes={"person": person, "session": session.title, "due_on": due_on})
+    return coaching
+
+
+@transaction.atomic
+def coaching_task_done(*, actor: User | None, coaching: CoachingTask, outcome: str) -> CoachingTask:
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Note how the coaching went.")})
+    coaching.done_at = timezone.now()
+    coaching.outcome = outcome.strip()
+    coaching.save(update_fields=["done_at", "outcome"])
+    return coaching
+
+
 @transaction.atomic
 def feedback_submit(*, person: Person, session: ClassroomSession, day: date, content_rating: int,
                     pace_rating: int, relevance_rating: int, comment: str = "",
@@ -759,6 +820,13 @@ def survey_create(*, actor: User | None, title: str, unit: OrgUnit, skills: list
     survey.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=survey,
                  changes={"title": title, "unit": unit, "skills": len(skills)})
+    # Sent to the unit: everyone in it (and below) is asked for a self-assessment.
+    subject = _("Training needs survey: %(title)s") % {"title": title}
+    body = _("Please rate how much training you need in each skill of “%(title)s” by %(date)s.") % {
+        "title": title, "date": closes_on.isoformat()}
+    url = reverse("programmes:survey-detail", args=[survey.pk])
+    people = Person.objects.filter(unit__path__startswith=unit.path, status=PersonStatus.ACTIVE)
+    Notice.objects.bulk_create([Notice(recipient=p, subject=subject, body=body, url=url) for p in people])
     return survey
 
 

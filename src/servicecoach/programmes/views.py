@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from servicecoach.core.permissions import role_required
+from servicecoach.org import calendar
 from servicecoach.org.models import Role
 from servicecoach.org.selectors import person_for_user
 from servicecoach.programmes import selectors, services
@@ -25,15 +26,18 @@ from servicecoach.programmes.forms import (
     AgendaTextForm,
     AgendaTopicsForm,
     AttendanceDayForm,
+    CoachingTaskForm,
     FeedbackForm,
+    GroupExerciseForm,
     MaterialForm,
+    OutcomeForm,
     ParticipationNoteForm,
     ProgrammeForm,
     ReasonForm,
     SessionForm,
     SignInForm,
 )
-from servicecoach.programmes.models import Attendance, EquipmentCheck, Notice, SessionMaterial
+from servicecoach.programmes.models import Attendance, CoachingTask, EquipmentCheck, Notice, SessionMaterial
 
 STAFF = (Role.ADMIN, Role.TRAINING_MANAGER)
 
@@ -243,6 +247,9 @@ def session_detail(request, pk: int):
         "reason_form": ReasonForm(),
         "my_feedback": session.feedback.filter(person=person) if participant else None,
         "class_today": today in selectors.session_days(session) and session.status == "scheduled",
+        "coaching": [c for c in session.coaching_tasks.select_related("person")
+                     if manage or c.person_id == getattr(person, "pk", None)],
+        "outcome_form": OutcomeForm(),
     }
     return render(request, "programmes/session_detail.html", context)
 
@@ -390,6 +397,10 @@ def session_attendance(request, pk: int):
     return render(request, "programmes/session_attendance.html", {
         "session": session, "days": days, "day": day, "form": form, "grid": selectors.attendance_grid(session),
         "note_form": note_form, "notes": session.participation_notes.select_related("person"),
+        "group_form": GroupExerciseForm(session=session, initial={"day": day}),
+        "groups": session.group_exercises.prefetch_related("members"),
+        "coaching_form": CoachingTaskForm(session=session, initial={"due_on": calendar.add_working_days(day, 3)}),
+        "coaching": session.coaching_tasks.select_related("person"),
     })
 
 
@@ -445,6 +456,50 @@ def participation_note_add(request, pk: int):
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}")
     return redirect("programmes:session-attendance", pk=pk)
+
+
+def _post_form(request, form, service, success: str, **kwargs) -> None:
+    """Run a service with a small form's data; errors go to the messages, naming the field."""
+    if form.is_valid():
+        try:
+            service(actor=request.user, **kwargs, **form.cleaned_data)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, success)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}")
+
+
+@login_required
+@require_POST
+def group_exercise_add(request, pk: int):
+    session = _managed_session_or_404(request.user, pk)
+    _post_form(request, GroupExerciseForm(request.POST, session=session), services.group_exercise_add,
+               _("Group exercise recorded."), session=session)
+    return redirect("programmes:session-attendance", pk=pk)
+
+
+@login_required
+@require_POST
+def coaching_task_add(request, pk: int):
+    session = _managed_session_or_404(request.user, pk)
+    _post_form(request, CoachingTaskForm(request.POST, session=session), services.coaching_task_assign,
+               _("Coaching task assigned; the participant is told."), session=session)
+    return redirect("programmes:session-attendance", pk=pk)
+
+
+@login_required
+@require_POST
+def coaching_task_done(request, pk: int, task_pk: int):
+    session = _managed_session_or_404(request.user, pk)
+    coaching = get_object_or_404(CoachingTask, pk=task_pk, session=session)
+    _post_form(request, OutcomeForm(request.POST), lambda actor, **data: services.coaching_task_done(
+        actor=actor, coaching=coaching, **data), _("Coaching task done."))
+    return redirect("programmes:session-detail", pk=pk)
 
 
 @login_required
