@@ -45,6 +45,7 @@ def learning(org) -> SimpleNamespace:
     services.path_course_add(actor=None, path=path, course=course)
     other_path = services.path_create(actor=None, code="SMP-P2", title="Other path")
     enrolment = services.enrol(actor=None, person=org.people["agent"], path=path)[0]
+    services.lesson_open(person=org.people["agent"], lesson=lesson)
     org._learning = SimpleNamespace(course=course, lesson=lesson, file=item, draft=draft, draft_lesson=draft_lesson,
                                     module=module, path=path, other_path=other_path, enrolment=enrolment)
     return org._learning
@@ -87,6 +88,12 @@ ENTRIES = [
     Entry("training:module-create", label="invalid", method="POST", data={}, kwargs=pk_of("course"),
           expect=MANAGERS_ONLY),
     Entry("training:lesson-create", kwargs=pk_of("module"), expect=MANAGERS_ONLY),
+    Entry("training:module-update", kwargs=pk_of("module"), expect=MANAGERS_ONLY),
+    Entry("training:module-update", label="invalid", method="POST", data={}, kwargs=pk_of("module"),
+          expect=MANAGERS_ONLY),
+    # refused for everyone allowed: the module still has a lesson, the lesson has a learner's progress
+    Entry("training:module-delete", method="POST", kwargs=pk_of("module"), expect=MANAGERS_ONLY),
+    Entry("training:lesson-delete", method="POST", kwargs=pk_of("lesson"), expect=MANAGERS_ONLY),
     Entry("training:lesson-update", kwargs=pk_of("lesson"), expect=MANAGERS_ONLY),
     Entry("training:lesson-update", label="invalid", method="POST", data={}, kwargs=pk_of("lesson"),
           expect=MANAGERS_ONLY),

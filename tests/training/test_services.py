@@ -340,3 +340,23 @@ def test_people_imported_from_excel_are_enrolled_on_joining_but_not_by_a_dry_run
     report = people_import(actor=None, file=_people_xlsx(rows))
     assert report.ok, report.errors
     assert list(Enrolment.objects.values_list("person__employee_no", "source")) == [("N001", EnrolmentSource.AUTO)]
+
+
+def test_lesson_with_progress_cannot_be_removed_but_an_untouched_one_can(make_person, course):
+    services.lesson_open(person=make_person(Role.AGENT), lesson=course.micro)
+    with pytest.raises(ValidationError) as info:
+        services.lesson_delete(actor=None, lesson=course.micro)
+    assert "开场白" in str(info.value)
+    services.lesson_delete(actor=None, lesson=course.plain)
+    assert list(course.module.lessons.values_list("title", flat=True)) == ["开场白"]
+
+
+def test_only_an_empty_module_can_be_removed(course):
+    with pytest.raises(ValidationError):
+        services.module_delete(actor=None, module=course.module)
+    empty = services.module_create(actor=None, course=course.course, title="空", topic=ModuleTopic.CULTURE)
+    services.module_update(actor=None, module=empty, title="产品", topic=ModuleTopic.PRODUCT)
+    empty.refresh_from_db()
+    assert (empty.title, empty.kind) == ("产品", ModuleKind.SPECIALIST)
+    services.module_delete(actor=None, module=empty)
+    assert list(course.course.modules.all()) == [course.module]

@@ -122,6 +122,42 @@ def module_create(*, actor: User | None, course: Course, title: str, topic: str)
     return module
 
 
+@transaction.atomic
+def module_update(*, actor: User | None, module: Module, title: str, topic: str) -> Module:
+    if topic not in TOPIC_KIND:
+        raise ValidationError({"topic": _("Unknown topic “%(topic)s”.") % {"topic": topic}})
+    changes = {k: [getattr(module, k), v] for k, v in {"title": title.strip(), "topic": topic}.items()
+               if getattr(module, k) != v}
+    module.title, module.topic, module.kind = title.strip(), topic, TOPIC_KIND[topic]
+    module.full_clean()
+    module.save()
+    if changes:
+        audit_record(actor=actor, action="update", obj=module, changes=changes)
+    return module
+
+
+@transaction.atomic
+def module_delete(*, actor: User | None, module: Module) -> None:
+    """Only an empty module can go: lessons carry learners' progress."""
+    if module.lessons.exists():
+        raise ValidationError(_("Module “%(module)s” still has lessons; remove them first.") % {"module": module.title})
+    audit_record(actor=actor, action="delete", obj=module, changes={"course": module.course.code})
+    module.delete()
+
+
+@transaction.atomic
+def lesson_delete(*, actor: User | None, lesson: Lesson) -> None:
+    """A lesson nobody has started yet can be removed; once someone has, its records must stay."""
+    if LessonProgress.objects.filter(lesson=lesson).exists() or QuizAttempt.objects.filter(quiz__lesson=lesson).exists():
+        raise ValidationError(_("“%(lesson)s” has learners' progress and cannot be removed; edit it instead.") % {
+            "lesson": lesson.title})
+    names = [(f.file.storage, f.file.name) for f in lesson.files.all()]
+    audit_record(actor=actor, action="delete", obj=lesson, changes={"module": lesson.module.title})
+    lesson.delete()
+    for storage, name in names:
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+
+
 def _validate_lesson(*, minutes: int, is_micro: bool) -> None:
     low, high = MICRO_LESSON_MINUTES
     if is_micro and not low <= minutes <= high:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -210,6 +211,49 @@ def module_create(request, pk: int):
     return render(request, "training/form.html", {"form": form, "title": _("New module"), "course": course})
 
 
+@role_required(*COURSE_MANAGERS)
+def module_update(request, pk: int):
+    module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
+    form = ModuleForm(request.POST or None, initial={"title": module.title, "topic": module.topic})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.module_update(actor=request.user, module=module, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Module saved."))
+            return redirect("training:course-detail", pk=module.course_id)
+    return render(request, "training/form.html", {"form": form, "title": _("Edit module"), "course": module.course,
+                                                  "delete_url": reverse("training:module-delete", args=[module.pk])})
+
+
+@role_required(*COURSE_MANAGERS)
+@require_POST
+def module_delete(request, pk: int):
+    module = get_object_or_404(Module, pk=pk)
+    course_pk = module.course_id
+    try:
+        services.module_delete(actor=request.user, module=module)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Module removed."))
+    return redirect("training:course-detail", pk=course_pk)
+
+
+@role_required(*COURSE_MANAGERS)
+@require_POST
+def lesson_delete(request, pk: int):
+    lesson = _visible_lesson_or_404(request.user, pk)
+    try:
+        services.lesson_delete(actor=request.user, lesson=lesson)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("training:lesson-detail", pk=lesson.pk)
+    messages.success(request, _("Lesson removed."))
+    return redirect("training:course-detail", pk=lesson.module.course_id)
+
+
 # ---------------------------------------------------------------- lessons
 
 
@@ -246,7 +290,8 @@ def lesson_update(request, pk: int):
                 messages.info(request, _("%(n)s people who had completed it are asked to re-read it.") % {"n": created})
             return redirect("training:lesson-detail", pk=lesson.pk)
     return render(request, "training/form.html", {"form": form, "title": _("Edit lesson"),
-                                                  "course": lesson.module.course, "lesson": lesson})
+                                                  "course": lesson.module.course, "lesson": lesson,
+                                                  "delete_url": reverse("training:lesson-delete", args=[lesson.pk])})
 
 
 @login_required
