@@ -168,6 +168,8 @@ def _labels(kind: str) -> dict[str, str]:
     names: dict[str, str] = {}
     for spec in kinds.field_specs(kind):
         names[spec.name.lower()] = spec.name
+        for alias in spec.aliases:
+            names[alias] = spec.name
         for language in ("en", "zh-hans"):
             with translation.override(language):
                 names[str(spec.label).lower()] = spec.name
@@ -176,6 +178,8 @@ def _labels(kind: str) -> dict[str, str]:
 
 def _choice_value(spec: kinds.FieldSpec, text: str) -> str:
     text = text.strip()
+    if kinds.CHOICE_ALIASES.get(text) in {value for value, _ in spec.choices}:
+        return kinds.CHOICE_ALIASES[text]
     for value, label in spec.choices:
         for language in ("en", "zh-hans"):
             with translation.override(language):

@@ -22,6 +22,9 @@ from servicecoach.knowledge.models import Kind
 PLACEHOLDER = re.compile(r"\{([^{}\s]{1,20})\}")
 
 OUTCOMES = (("good", _("Good example")), ("bad", _("Bad example")))
+CHOICE_ALIASES = {"正面案例": "good", "好案例": "good", "正面": "good", "反面案例": "bad", "坏案例": "bad", "反面": "bad",
+                  "服务流程": "process", "流程": "process", "服务红线": "red_line", "红线": "red_line",
+                  "隐私": "privacy", "其他": "other"}
 STANDARD_AREAS = (
     ("process", _("Service process")),
     ("red_line", _("Red line")),
@@ -38,38 +41,43 @@ class FieldSpec:
     required: bool = False
     choices: tuple = ()
     help: str = ""
+    # other names a Markdown section heading may use (fixed Chinese names: the labels' translations may vary)
+    aliases: tuple[str, ...] = ()
 
 
 KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     Kind.FAQ: (
-        FieldSpec("answer", _("Answer"), required=True),
+        FieldSpec("answer", _("Answer"), required=True, aliases=("答案", "回答")),
         FieldSpec("similar", _("Similar phrasings"), "lines",
-                  help=_("Other ways customers ask the question, one per line.")),
+                  help=_("Other ways customers ask the question, one per line."), aliases=("相似问法", "相似问题")),
     ),
     Kind.SCRIPT: (
         FieldSpec("opening", _("Opening"),
-                  help=_("Placeholders in braces are filled in by the agent: {客户称呼}, {订单号}.")),
+                  help=_("Placeholders in braces are filled in by the agent: {客户称呼}, {订单号}."),
+                  aliases=("开场白", "开场")),
         FieldSpec("scenarios", _("Answers by scenario"), "scenarios",
                   help=_("Each scenario starts with its name in square brackets on a line of its own, "
-                         "e.g. [物流延迟], followed by the answer.")),
-        FieldSpec("closing", _("Closing")),
+                         "e.g. [物流延迟], followed by the answer."), aliases=("分场景话术", "场景话术", "场景")),
+        FieldSpec("closing", _("Closing"), aliases=("结束语",)),
     ),
     Kind.CASE: (
-        FieldSpec("outcome", _("Good or bad example"), "choice", required=True, choices=OUTCOMES),
-        FieldSpec("background", _("Background")),
-        FieldSpec("problem", _("Problem")),
-        FieldSpec("handling", _("Handling")),
-        FieldSpec("result", _("Result and impact")),
+        FieldSpec("outcome", _("Good or bad example"), "choice", required=True, choices=OUTCOMES,
+                  aliases=("正面或反面案例", "案例性质")),
+        FieldSpec("background", _("Background"), aliases=("背景",)),
+        FieldSpec("problem", _("Problem"), aliases=("问题",)),
+        FieldSpec("handling", _("Handling"), aliases=("处理", "处理过程")),
+        FieldSpec("result", _("Result and impact"), aliases=("结果与影响", "结果")),
     ),
     Kind.RISK: (
-        FieldSpec("what_went_wrong", _("What went wrong"), required=True),
-        FieldSpec("rule", _("Rule or regulation")),
-        FieldSpec("consequence", _("Consequence")),
-        FieldSpec("lesson", _("How to avoid it")),
+        FieldSpec("what_went_wrong", _("What went wrong"), required=True, aliases=("问题经过", "经过")),
+        FieldSpec("rule", _("Rule or regulation"), aliases=("违反的规定", "违反")),
+        FieldSpec("consequence", _("Consequence"), aliases=("后果",)),
+        FieldSpec("lesson", _("How to avoid it"), aliases=("如何避免", "教训")),
     ),
     Kind.STANDARD: (
-        FieldSpec("area", pgettext_lazy("knowledge", "Area"), "choice", required=True, choices=STANDARD_AREAS),
-        FieldSpec("body", _("Standard"), required=True),
+        FieldSpec("area", pgettext_lazy("knowledge", "Area"), "choice", required=True, choices=STANDARD_AREAS,
+                  aliases=("范围",)),
+        FieldSpec("body", _("Standard"), required=True, aliases=("规范内容", "正文")),
     ),
 }
 
