@@ -9,8 +9,9 @@ then measures, with the built-in zh pack and its scorecard:
 2. reading into Conversation objects (orjson + the conversation-v1 validation of readers.py);
 3. the engine on one core, end to end as ``qa run`` does it (read, validate, all rules, customer
    emotion, scorecard, result JSON line) with the batched evaluator (engine/batch.py, batches of
-   ``--batch`` conversations) and with the per-conversation fast evaluator, and their parts on
-   already-read conversations;
+   ``--batch`` conversations, the garbage collector paused per batch as ``qa run`` does) and with
+   the per-conversation fast evaluator, and their parts on already-read conversations (customer
+   emotion and the scorecard both per conversation and batched);
 4. the naive baseline: the reference evaluator (one rule, one word, one message at a time);
 5. peak memory (ru_maxrss of a fresh ``qa run`` process) at two input sizes;
 6. ``qa run --jobs 1`` and ``--jobs 2`` wall time.
@@ -34,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_conversations  # noqa: E402
 from _common import best, machine  # noqa: E402
 from servicecoach.quality.engine import reference  # noqa: E402
-from servicecoach.quality.engine.emotion import analyse  # noqa: E402
+from servicecoach.quality.engine.emotion import analyse, analyse_batch  # noqa: E402
 from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_line  # noqa: E402
 from servicecoach.quality.engine.results import Inspector, build_result, gc_paused  # noqa: E402
-from servicecoach.quality.engine.scorecard import score  # noqa: E402
+from servicecoach.quality.engine.scorecard import score, score_batch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     t_only_f = best(lambda: [only_f.evaluate(c) for c in convs], args.repeat) / n if only_f else 0.0
     t_rules = best(lambda: [rules_only.engine.evaluate(c) for c in convs], args.repeat) / n
     t_emotion = best(lambda: [analyse(c) for c in convs], args.repeat) / n
+    t_emotion_b = best(lambda: [analyse_batch(convs[i : i + size]) for i in range(0, n, size)], args.repeat) / n
     outcomes = [engine.evaluate(c) for c in convs]
     t_score = best(lambda: [score(card, o, shared=True) for o in outcomes], args.repeat) / n
+    matrices = [inspector.batch.evaluate_matrix(convs[i : i + size])[1] for i in range(0, n, size)]
+    ids = inspector.batch.rule_ids
+    t_score_b = best(lambda: [score_batch(card, ids, m) for m in matrices], args.repeat) / n
     emotions = [engine.emotion(c, o) for c, o in zip(convs, outcomes)]
     scored = [score(card, o, shared=True) for o in outcomes]
     t_result = best(lambda: [orjson.dumps(build_result(c, o, s, e, inspector.ruleset, card))
@@ -168,9 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  rules only, fast evaluator            {rate(t_rules)}")
     print(f"  the {n_batched} rules with a batched form: batched  {rate(t_only_b)}")
     print(f"  the same {n_batched} rules, fast evaluator          {rate(t_only_b_fast)}   batched is {t_only_b_fast / t_only_b:.1f}x faster")
-    print(f"  the {len(batch_engine.fallback_ids)} others (per conversation: {', '.join(batch_engine.fallback_ids)})  {rate(t_only_f)}")
-    print(f"  customer emotion (emotion.analyse)    {rate(t_emotion)}")
-    print(f"  scorecard (shared item records)       {rate(t_score)}")
+    if only_f:
+        print(f"  the {len(batch_engine.fallback_ids)} others (per conversation: {', '.join(batch_engine.fallback_ids)})  "
+              f"{rate(t_only_f)}")
+    else:
+        print("  (no rule falls back to the per-conversation evaluator)")
+    print(f"  customer emotion, per conversation (emotion.analyse)   {rate(t_emotion)}")
+    print(f"  customer emotion, batched (emotion.analyse_batch)      {rate(t_emotion_b)}")
+    print(f"  scorecard, per conversation (score, shared records)    {rate(t_score)}")
+    print(f"  scorecard, batched (score_batch)                       {rate(t_score_b)}")
     print(f"  result record + orjson.dumps          {rate(t_result)}")
     print(f"naive: reference evaluator + scorecard  {rate(t_naive)}   fast rules are {t_naive / t_rules:.0f}x faster")
     print(f"  batched rules are {t_naive / t_rules_b:.0f}x faster than the naive loop")
