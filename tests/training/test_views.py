@@ -6,6 +6,7 @@ import datetime
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -100,6 +101,8 @@ def test_lesson_file_is_served_only_to_people_who_may_see_the_lesson(client, mak
     assert b"".join(response.streaming_content) == b"0123456789" * 10
     assert response["Content-Type"] == "video/mp4" and response["Accept-Ranges"] == "bytes"
     assert login(client, other).get(url).status_code == 404
+    # and there is no public address for stored files
+    assert login(client, enrolled).get(settings.MEDIA_URL + item.file.name).status_code == 404
 
 
 def test_lesson_file_answers_byte_ranges(client, make_person, course, path):
