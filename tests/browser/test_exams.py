@@ -92,3 +92,67 @@ def test_candidate_answers_survive_reload_and_lost_connection_then_trainer_marks
     attempt.refresh_from_db()
     # the short answer: 0.5 automatic (one key point of two) + 1, kept within its 1 point
     assert attempt.status == AttemptStatus.MARKED and attempt.score == 3
+
+
+def test_the_page_submits_at_time_out_with_the_saved_answers(page: Page, exam):
+    base, exam = exam
+    from servicecoach.org.models import Person
+
+    attempt = services.attempt_start(exam=exam, person=Person.objects.get(user__username="agent"))
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=6))
+    log_in(page, base, "agent")
+    page.goto(f"{base}/exams/attempts/{attempt.pk}/take/")
+    page.locator("input[name=q2][value=false]").check()
+    expect(page.locator("#save-status")).to_have_text("答案已全部保存")
+    # nobody presses submit: at zero the page submits by itself and shows the attempt
+    expect(page).to_have_url(re.compile(rf"/exams/attempts/{attempt.pk}/$"), timeout=15_000)
+    attempt.refresh_from_db()
+    assert attempt.status != AttemptStatus.IN_PROGRESS
+    assert attempt.items.get(position=2).answer is False
+
+
+def test_panel_scores_a_practical_exam_and_the_candidate_sees_grade_and_advice(page: Page, exam):
+    import datetime
+    from decimal import Decimal
+
+    from servicecoach.exams.models import AssessmentCandidate
+    from servicecoach.org.models import Person
+
+    base, exam = exam
+    agent = Person.objects.get(user__username="agent")
+    trainer, supervisor = Person.objects.get(user__username="trainer"), Person.objects.get(user__username="supervisor")
+    attempt = services.attempt_start(exam=exam, person=agent)
+    for position, answer in ((1, "A"), (2, False), (3, "先致歉，再记录问题")):
+        services.answer_save(attempt=attempt, position=position, answer=answer, client_time=1)
+    services.attempt_submit(attempt=attempt)  # all found: 3 / 3
+    rubric = services.rubric_save(actor=None, rubric=None, title="实操评分表", items=services.rubric_items_from_text(
+        "open | 使用标准开场白 | 10 | 优=10 完整; 良=7 基本; 差=3 未使用\ncalm | 安抚客户情绪 | 10 | 优=10; 良=6; 差=2"))
+    services.scenario_card_save(actor=None, card=None, key="fault", title="产品故障且情绪激动", situation="扫地机器人无法回充",
+                                customer_role="情绪激动", expected_handling="安抚", tags=[], active=True)
+    assessment = services.assessment_save(
+        actor=None, assessment=None, people=[agent], units=[], assessors=[trainer, supervisor], title="新员工考核",
+        held_on=datetime.date(2026, 11, 20), theory_exam=exam, rubric=rubric, card_tags=[],
+        margin_share=Decimal("0.2"), weight_theory=Decimal("0.3"), weight_practical=Decimal("0.5"),
+        weight_overall=Decimal("0.2"), rounding="none")
+    candidate = AssessmentCandidate.objects.get(assessment=assessment)
+    services.scenario_draw(actor=None, candidate=candidate)
+    services.panel_scores_save(assessor=trainer, candidate=candidate, values={"open": "优", "calm": "差"})
+    services.conduct_save(actor=None, candidate=candidate, attendance_rate=Decimal(1), participation=[Decimal(5)],
+                          teamwork=[Decimal(5)])
+
+    log_in(page, base, "supervisor")  # the second assessor of the panel
+    page.goto(f"{base}/exams/candidates/{candidate.pk}/score/")
+    expect(page.locator("body")).to_contain_text("扫地机器人无法回充")
+    page.select_option("select[name=item_open]", "良")
+    page.select_option("select[name=item_calm]", "差")
+    page.get_by_role("button", name="保存我的评分").click()
+    expect(page.locator(".alert-success")).to_contain_text("你的评分已保存")
+    services.assessment_release(actor=None, assessment=assessment)
+
+    page.context.clear_cookies()
+    log_in(page, base, "agent")
+    page.goto(f"{base}/exams/mine/")
+    page.get_by_role("link", name="新员工考核").click()
+    # theory 100 x 0.3 + practical (8.5 + 2) / 20 = 52.5 x 0.5 + overall 100 x 0.2 = 76.25: 合格
+    expect(page.locator("#band")).to_have_text("合格")
+    expect(page.locator("#advice")).to_contain_text("安抚客户情绪")

@@ -222,3 +222,26 @@ def test_audit_entries_fit_the_audit_log(org, fixed_paper, make_exam):
     assert len(entries) >= 5
     for entry in entries:
         entry.full_clean()
+
+
+def test_api_hides_the_score_from_the_candidate_until_release_and_saves_answers(org, fixed_paper, make_exam):
+    from rest_framework.test import APIClient
+
+    exam = make_exam(fixed_paper)
+    attempt = services.attempt_start(exam=exam, person=org.people["agent"])
+    api = APIClient()
+    api.force_authenticate(org.users["agent"])
+    item = _item(attempt, "true_false")
+    saved = api.post(f"/api/v1/exam-attempts/{attempt.pk}/answer/",
+                     {"position": item.position, "answer": False, "client_time": 7}, format="json")
+    assert saved.status_code == 200 and saved.json()["applied"] is True
+    services.attempt_submit(attempt=attempt)
+    assert api.get(f"/api/v1/exam-attempts/{attempt.pk}/").json()["score"] is None
+    refused = api.post(f"/api/v1/exam-attempts/{attempt.pk}/answer/",
+                       {"position": item.position, "answer": True, "client_time": 8}, format="json")
+    assert refused.status_code == 409
+    services.exam_release(actor=None, exam=exam)
+    assert api.get(f"/api/v1/exam-attempts/{attempt.pk}/").json()["score"] == "1.00"
+    manager = APIClient()
+    manager.force_authenticate(org.users["trainer"])
+    assert manager.get("/api/v1/exam-attempts/").json()["count"] == 1

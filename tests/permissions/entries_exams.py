@@ -13,7 +13,11 @@ MANAGERS = ("admin", "training_manager", "trainer")
 def _question(org):
     from servicecoach.exams import services
     from servicecoach.exams.engine.questions import KeyPoint, Option, ShortAnswer, SingleChoice
+    from servicecoach.exams.models import Question
 
+    # kwargs may be computed twice for one entry (the DRF format-suffix request): reuse what exists
+    if Question.objects.filter(key="perm-q1").exists():
+        return Question.objects.get(key="perm-q1"), Question.objects.get(key="perm-q2")
     q1 = services.question_create(actor=None, question=SingleChoice(
         key="perm-q1", stem="客户来电投诉物流延误，首先应当？", topic="投诉处理",
         options=(Option(id="A", text="安抚情绪并致歉", correct=True), Option(id="B", text="直接转接"))))
@@ -173,3 +177,21 @@ def _card_pk() -> int:
     from servicecoach.exams.models import ScenarioCard
 
     return ScenarioCard.objects.get(key="fault").pk
+
+
+# ---------------------------------------------------------------- REST API
+
+ENTRIES += [
+    Entry("api:exam-list", expect=signed_in()),
+    Entry("api:exam-detail", kwargs=lambda org: {"pk": _exam(org).pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, agent=OK)),
+    Entry("api:exam-attempt-list", expect=signed_in()),
+    Entry("api:exam-attempt-detail", label="own team",
+          kwargs=lambda org: {"pk": _attempt(org, org.people["agent"]).pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=OK, agent=OK)),
+    Entry("api:exam-attempt-detail", label="other team", kwargs=lambda org: {"pk": _attempt(org, org.outsider).pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK)),
+    # only the candidate saves answers to their attempt
+    Entry("api:exam-attempt-answer", method="POST", json=True, data={"position": 1, "answer": "A", "client_time": 3},
+          kwargs=lambda org: {"pk": _attempt(org, org.people["agent"]).pk}, expect=expect(NOT_FOUND, agent=OK)),
+]

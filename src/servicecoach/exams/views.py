@@ -386,7 +386,9 @@ def attempt_take(request, pk: int):
 @require_POST
 def attempt_answer(request, pk: int):
     """Autosave of one answer: JSON {position, answer, client_time}; answers JSON with the stored state."""
-    attempt = _own_attempt_or_404(request, pk)
+    person = person_for_user(request.user)
+    if person is None:
+        raise Http404
     try:
         body = json.loads(request.body or b"{}")
         position = int(body["position"])
@@ -395,8 +397,11 @@ def attempt_answer(request, pk: int):
         return JsonResponse({"ok": False, "error": _("The request must be JSON with position, answer and client_time.")},
                             status=400)
     try:
-        result = services.answer_save(attempt=attempt, position=position, answer=body.get("answer"),
-                                      client_time=client_time)
+        # one locking query checks the owner, the attempt's state and the item (the hot path under load)
+        result = services.answer_save(attempt=pk, position=position, answer=body.get("answer"),
+                                      client_time=client_time, person=person)
+    except services.AttemptNotFound:
+        raise Http404 from None
     except services.AnswerRefused as error:
         return JsonResponse({"ok": False, "error": " ".join(error.messages)}, status=409)
     return JsonResponse({"ok": True, "applied": result.applied, "revision": result.revision,
