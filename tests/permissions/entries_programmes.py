@@ -196,6 +196,7 @@ ENTRIES += [
     Entry("programmes:survey-detail", kwargs=_survey,
           expect=expect(NOT_FOUND, admin=OK, training_manager=OK, supervisor=OK, agent=OK)),
     Entry("programmes:survey-seed", kwargs=_survey, expect=STAFF),
+    Entry("programmes:survey-qa-input", method="POST", kwargs=_survey, expect=STAFF),
 ]
 
 # Training records: a learner sees their own, a supervisor their people's, a mentor their mentees', staff all.

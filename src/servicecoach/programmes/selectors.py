@@ -11,11 +11,13 @@ Scope (docs/programmes.md), on top of ``org.selectors``:
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+import yaml
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from servicecoach.org import calendar
 from servicecoach.org.models import Person, PersonStatus, Role, User
@@ -41,6 +43,9 @@ from servicecoach.programmes.models import (
     Programme,
     SessionStatus,
 )
+from servicecoach.quality.engine.rules import RuleError
+from servicecoach.quality.engine.scorecard import parse_scorecard
+from servicecoach.quality.models import AutoResult, ScorecardVersion
 
 NOTICE_WORKING_DAYS = 3
 FEEDBACK_LOW = 3.0  # an average rating below this is flagged in the summary
@@ -401,3 +406,48 @@ def training_record(person: Person) -> dict[str, list[dict[str, Any]]]:
              .order_by("submitted_at")]
     return {"sessions": sessions, "plans": plans, "mentoring": mentoring, "paths": paths, "quizzes": quizzes,
             "exams": exams}
+
+
+# ------------------------------------------------------------------------------------------- QA weak points
+
+QA_LOOKBACK_DAYS = 90
+
+
+def qa_weak_points(unit, *, days: int = QA_LOOKBACK_DAYS, limit: int = 5) -> list[dict[str, Any]]:
+    """The scorecard items a unit's conversations lose most points on (current automatic results of the last
+    ``days`` days, conversations of the unit or of its agents): item name, conversations, share of points lost."""
+    since = timezone.now() - timedelta(days=days)
+    results = AutoResult.objects.filter(is_current=True, scored_at__gte=since).filter(
+        Q(conversation__unit__path__startswith=unit.path) | Q(conversation__agent__unit__path__startswith=unit.path)
+    ).values_list("scorecard_id", "items")
+    totals: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for card_id, items in results.iterator():
+        for item in items or []:
+            points, earned = item.get("points"), item.get("earned")
+            if not item.get("applicable") or item.get("bonus") or earned is None or not points:
+                continue
+            total = totals[(card_id, item["item"])]
+            total[0] += float(points)
+            total[1] += max(0.0, min(float(points), float(earned)))
+            total[2] += 1
+    chinese = (get_language() or "zh-hans").startswith("zh")
+    names: dict[tuple[int, str], str] = {}
+    for version in ScorecardVersion.objects.filter(pk__in={key[0] for key in totals}):
+        try:
+            card = parse_scorecard(yaml.safe_load(version.yaml_text), source=f"scorecard v{version.number}")
+        except (RuleError, yaml.YAMLError):
+            continue  # a version that no longer parses: its items keep their ids
+        for section in card.sections:
+            for item in section.items:
+                names[(version.pk, item.id)] = item.name_zh if chinese else item.name_en
+    merged: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for key, (points, earned, count) in totals.items():
+        row = merged[names.get(key, key[1])]
+        row[0] += points
+        row[1] += earned
+        row[2] += count
+    rows = [{"item": name, "conversations": int(count), "loss": round(1 - earned / points, 3)}
+            for name, (points, earned, count) in merged.items() if points]
+    rows = [r for r in rows if r["loss"] > 0]
+    rows.sort(key=lambda r: (-r["loss"], -r["conversations"], r["item"]))
+    return rows[:limit]

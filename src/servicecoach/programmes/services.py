@@ -59,10 +59,12 @@ from servicecoach.programmes.models import (
 )
 from servicecoach.programmes.selectors import (
     NOTICE_WORKING_DAYS,
+    QA_LOOKBACK_DAYS,
     earliest_start,
     is_certified_mentor,
     needs_report,
     notice_deadline,
+    qa_weak_points,
     session_days,
 )
 
@@ -853,6 +855,25 @@ def survey_answer(*, actor: User | None, survey: NeedsSurvey, source: str, ratin
     response, _created = NeedsResponse.objects.update_or_create(
         survey=survey, respondent=person, source=source,
         defaults={"ratings": {s: int(v) for s, v in ratings.items()}, "comment": comment.strip()})
+    return response
+
+
+@transaction.atomic
+def survey_add_qa_input(*, actor: User | None, survey: NeedsSurvey) -> NeedsResponse:
+    """Add what the QA data shows: the unit's weakest scorecard items become skills of the survey (if not
+    there yet) and one "QA weak points" answer rates them 1–5 from the share of points lost."""
+    weak = qa_weak_points(survey.unit)
+    if not weak:
+        raise ValidationError(_("No automatic QA results for %(unit)s in the last %(days)d days.")
+                              % {"unit": survey.unit.name, "days": QA_LOOKBACK_DAYS})
+    survey.skills = survey.skills + [row["item"] for row in weak if row["item"] not in survey.skills]
+    survey.save(update_fields=["skills"])
+    ratings = {row["item"]: min(5, 1 + round(4 * row["loss"])) for row in weak}
+    response, _created = NeedsResponse.objects.update_or_create(
+        survey=survey, respondent=None, source=NeedsSource.QA,
+        defaults={"ratings": ratings, "comment": "; ".join(
+            f"{row['item']}: {round(100 * row['loss'])}% ({row['conversations']})" for row in weak)})
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=survey, changes={"qa_input": ratings})
     return response
 
 

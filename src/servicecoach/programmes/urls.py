@@ -63,5 +63,6 @@ urlpatterns: list = [
     path("needs/", views_needs.survey_list, name="survey-list"),
     path("needs/new/", views_needs.survey_create, name="survey-create"),
     path("needs/<int:pk>/", views_needs.survey_detail, name="survey-detail"),
+    path("needs/<int:pk>/qa/", views_needs.survey_qa_input, name="survey-qa-input"),
     path("needs/<int:pk>/programme/", views_needs.survey_seed, name="survey-seed"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from servicecoach.core.permissions import role_required
 from servicecoach.org.models import Role
@@ -83,10 +84,27 @@ def survey_detail(request, pk: int):
     return render(request, "programmes/survey_detail.html", {
         "survey": survey, "form": form if sources else None, "open": timezone.localdate() <= survey.closes_on,
         "report": report, "staff": staff, "answers": survey.responses.count(),
+        "qa_weak": selectors.qa_weak_points(survey.unit) if staff else None,
         "seed_form": SeedProgrammeForm(skills=[r["skill"] for r in report],
                                        initial={"skills": [r["skill"] for r in report if r["priority"] == "high"]})
         if staff else None,
     })
+
+
+@role_required(*STAFF)
+@require_POST
+def survey_qa_input(request, pk: int):
+    survey = selectors.surveys_visible_to(request.user).filter(pk=pk).first()
+    if survey is None:
+        raise Http404
+    try:
+        response = services.survey_add_qa_input(actor=request.user, survey=survey)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("QA weak points added: %(skills)s.") % {"skills": ", ".join(response.ratings)})
+    return redirect("programmes:survey-detail", pk=pk)
 
 
 @role_required(*STAFF)
