@@ -56,9 +56,11 @@ def test_quiz_flow_completes_the_lesson_and_shows_on_my_learning(client, make_pe
     data = {f"q{q}": [str(c) for c in choices] for q, choices in wrong_answers(course.micro).items()}
     page = client.post(reverse("training:lesson-quiz", args=[course.micro.pk]), data).content.decode()
     assert "尚未通过" in page
+    assert 'class="right"' not in page and page.count("答错") == 2  # which were wrong, not the answers
     data = {f"q{q}": [str(c) for c in choices] for q, choices in right_answers(course.micro).items()}
     page = client.post(reverse("training:lesson-quiz", args=[course.micro.pk]), data).content.decode()
     assert "本课时已完成" in page
+    assert 'class="right"' in page  # after a pass the answers are shown
     assert LessonProgress.objects.get(person=person, lesson=course.micro).status == ProgressStatus.COMPLETED
     assert QuizAttempt.objects.filter(person=person).count() == 2
     page = client.get(reverse("training:my-learning")).content.decode()

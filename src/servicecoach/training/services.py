@@ -318,7 +318,7 @@ def lesson_open(*, person: Person, lesson: Lesson) -> LessonProgress:
     return progress
 
 
-def _lesson_has_quiz(lesson: Lesson) -> bool:
+def lesson_has_quiz(lesson: Lesson) -> bool:
     return QuizQuestion.objects.filter(quiz__lesson=lesson).exists()
 
 
@@ -328,7 +328,7 @@ def lesson_mark_read(*, person: Person, lesson: Lesson) -> LessonProgress:
     now = timezone.now()
     progress, _created = LessonProgress.objects.select_for_update().get_or_create(person=person, lesson=lesson)
     progress.read_at = now
-    has_quiz = _lesson_has_quiz(lesson)
+    has_quiz = lesson_has_quiz(lesson)
     if progress.status != ProgressStatus.COMPLETED:
         progress.status = ProgressStatus.READ if has_quiz else ProgressStatus.COMPLETED
     if not has_quiz:

@@ -325,7 +325,7 @@ def lesson_read(request, pk: int):
     if person is None or _locked_for(request.user, lesson):
         return redirect("training:my-learning")
     progress = services.lesson_mark_read(person=person, lesson=lesson)
-    if progress.status == "completed" and not services._lesson_has_quiz(lesson):
+    if progress.status == "completed" and not services.lesson_has_quiz(lesson):
         messages.success(request, _("Lesson completed."))
         return redirect("training:my-learning")
     return redirect("training:lesson-quiz", pk=lesson.pk)
@@ -348,7 +348,13 @@ def lesson_quiz(request, pk: int):
             error = " ".join(exc.messages)
     chosen = {int(k): set(v) for k, v in attempt.answers.items()} if attempt else {
         q.pk: {int(c) for c in request.POST.getlist(f"q{q.pk}") if c.isdigit()} for q in questions}
+    # After a failed attempt the learner learns which questions were wrong, not the right answers (they would
+    # simply copy them into the retry); after a pass, the answers and explanations are shown.
+    verdicts = {}
+    if attempt is not None:
+        verdicts = {q.pk: chosen.get(q.pk, set()) == {c.pk for c in q.choices.all() if c.correct} for q in questions}
     return render(request, "training/lesson_quiz.html", {
+        "verdicts": verdicts,
         "lesson": lesson, "course": lesson.module.course, "questions": questions, "attempt": attempt,
         "error": error, "chosen": chosen, "pass_mark": lesson.quiz.pass_mark,
     })
