@@ -133,6 +133,8 @@ def test_plan_pages(people, template):
     assert supervisor.post(reverse("programmes:task-tick", args=[plan.pk, task.pk]), {"done": ""}).status_code == 403
     page = supervisor.get(reverse("programmes:plan-list") + "?behind=1").content.decode()
     assert people.agent.name in page  # started in 2025: every goal is overdue now
+    home = supervisor.get(reverse("home")).content.decode()
+    assert 'id="panel-programmes_falling_behind"' in home and people.agent.name in home
     outsider = Client()
     outsider.force_login(people.outsider.user)
     assert outsider.get(reverse("programmes:plan-detail", args=[plan.pk])).status_code == 404

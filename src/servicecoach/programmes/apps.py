@@ -36,3 +36,9 @@ class ProgrammesConfig(AppConfig):
             key="programmes_notices", title=_("My notices"), template="programmes/panels/notices.html",
             roles=everyone, data=selectors.home_notices, order=15,
         ))
+        register_panel(HomePanel(
+            key="programmes_falling_behind", title=_("New hires falling behind"),
+            template="programmes/panels/falling_behind.html",
+            roles=frozenset({Role.TRAINING_MANAGER, Role.MENTOR, Role.SUPERVISOR}),
+            data=selectors.home_falling_behind, order=35,
+        ))

@@ -451,3 +451,9 @@ def qa_weak_points(unit, *, days: int = QA_LOOKBACK_DAYS, limit: int = 5) -> lis
     rows = [r for r in rows if r["loss"] > 0]
     rows.sort(key=lambda r: (-r["loss"], -r["conversations"], r["item"]))
     return rows[:limit]
+
+
+def home_falling_behind(user: User | None) -> dict[str, Any]:
+    """The home panel of mentors, supervisors and training managers: new hires with overdue goals."""
+    rows = plan_overview(user=user, behind_only=True)
+    return {"rows": rows[:8], "total": len(rows)}
