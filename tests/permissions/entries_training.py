@@ -66,6 +66,11 @@ ENTRIES = [
     Entry("training:daily-quiz", expect=signed_in()),
     Entry("training:daily-quiz", label="submit nothing", method="POST", data={}, expect=signed_in()),
     Entry("training:course-list", expect=signed_in()),
+    # One learner's learning: those who may follow them (trainers follow everyone); 404 for anyone else.
+    Entry("training:person-learning", label="the agent", kwargs=lambda org: {"pk": org.people["agent"].pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, supervisor=OK, agent=OK)),
+    Entry("training:person-learning", label="other team", kwargs=lambda org: {"pk": org.outsider.pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK)),
     Entry("training:path-list", expect=signed_in()),
     # Courses and lessons, scoped.
     Entry("training:course-detail", label="published", kwargs=pk_of("course"), expect=SEES_PUBLISHED),

@@ -194,3 +194,15 @@ def test_trainer_previewing_a_lesson_leaves_no_progress(client, org, make_person
     page = login(client, trainer).get(reverse("training:lesson-detail", args=[course.micro.pk])).content.decode()
     assert "添加题目" in page  # the quiz editor
     assert not LessonProgress.objects.filter(person=trainer).exists()
+
+
+def test_supervisor_follows_a_learner_of_their_team_only(client, org, make_person, course, path):
+    supervisor = make_person(Role.SUPERVISOR, unit=org.pre, scope=org.pre)
+    mine, theirs = make_person(Role.AGENT, unit=org.pre, name="本组学员"), make_person(Role.AGENT, unit=org.aft)
+    services.enrol(actor=None, person=mine, path=path)
+    login(client, supervisor)
+    page = client.get(reverse("training:person-learning", args=[mine.pk])).content.decode()
+    assert "本组学员" in page and "礼仪路径" in page
+    assert 'id="next-lesson"' not in page  # not a link to study in someone else's name
+    assert client.get(reverse("training:person-learning", args=[theirs.pk])).status_code == 404
+    assert login(client, mine).get(reverse("training:person-learning", args=[theirs.pk])).status_code == 404

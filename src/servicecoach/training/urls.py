@@ -8,6 +8,7 @@ app_name = "training"
 
 urlpatterns: list = [
     path("", views.my_learning, name="my-learning"),
+    path("people/<int:pk>/", views.person_learning, name="person-learning"),
     path("daily-quiz/", views.daily_quiz, name="daily-quiz"),
     path("courses/", views.course_list, name="course-list"),
     path("courses/new/", views.course_create, name="course-create"),

@@ -101,6 +101,19 @@ def my_learning(request):
 
 
 @login_required
+def person_learning(request, pk: int):
+    """One learner's learning as they see it, for the people who may follow them (404 for anyone else)."""
+    person = selectors.learners_visible_to(request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    context = {"person": person, "viewing_other": person != person_for_user(request.user),
+               "can_manage": selectors.can_manage_courses(request.user),
+               "can_report": user_has_role(request.user, *REPORT_VIEWERS)}
+    context.update(selectors.my_learning(person))
+    return render(request, "training/my_learning.html", context)
+
+
+@login_required
 def daily_quiz(request):
     person = _learner_or_redirect(request)
     if person is None:
