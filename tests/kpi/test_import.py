@@ -105,3 +105,20 @@ def test_import_into_a_locked_month_is_refused(kpi_org, period, perfect, fill):
         services.inputs_import(actor=None, period=period, file=xlsx([["工号", "销售额"], [kpi_org.a1.employee_no, 1]]),
                                file_name="a.xlsx")
     assert AgentInput.objects.get(period=period, person=kpi_org.a1).figures["sales"] == 100000
+
+
+def test_reasons_are_given_in_chinese_on_a_chinese_page(kpi_org, period):
+    rows = [["工号", "月份", "迟到次数", "沟通能力", "销售额"],
+            [kpi_org.a1.employee_no, "十月", 1, "A", 1],
+            [kpi_org.a2.employee_no, "2026-10", 1.5, "A", 1],
+            [kpi_org.b1.employee_no, "2026-10", 1, "E", "很多"],
+            [kpi_org.b1.employee_no, "2026-10", 1, "A", 1],
+            [kpi_org.b1.employee_no, "2026-10", 1, "A", 1]]
+    with translation.override("zh-hans"):
+        report = services.inputs_import(actor=None, period=period, file=xlsx(rows), file_name="a.xlsx")
+    reasons = {(p.row, p.column.split(" / ")[0]): p.reason for p in report.problems}
+    assert reasons[(2, "月份")].startswith("不是月份")
+    assert reasons[(3, "迟到次数")].startswith("必须是不小于 0 的整数")
+    assert reasons[(4, "沟通能力")].startswith("未知等级 'E'")
+    assert reasons[(4, "销售额")].startswith("不是数字")
+    assert "重复出现" in reasons[(6, "客服")] and "第 5 行" in reasons[(6, "客服")]

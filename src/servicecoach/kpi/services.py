@@ -321,6 +321,30 @@ class ImportReport:
         return len({p.row for p in self.problems})
 
 
+_ENGINE_REASONS = [  # the engine's (English) reasons for a bad row, said again in the UI's language
+    (re.compile(r"^not a month \((?P<value>.*)\): write 2026-10$"),
+     lambda m: _("not a month (%(value)s): write 2026-10") % m.groupdict()),
+    (re.compile(r"^unknown level (?P<value>.*) \(levels: (?P<levels>.*)\)$"),
+     lambda m: _("unknown level %(value)s (levels: %(levels)s)") % m.groupdict()),
+    (re.compile(r"^not a number \((?P<value>.*)\)$"), lambda m: _("not a number (%(value)s)") % m.groupdict()),
+    (re.compile(r"^not a number$"), lambda m: _("not a number")),
+    (re.compile(r"^must be a whole number of at least 0, not (?P<value>.*)$"),
+     lambda m: _("must be a whole number of at least 0, not %(value)s") % m.groupdict()),
+    (re.compile(r"^blank: every row needs the agent$"), lambda m: _("blank: every row needs the agent")),
+    (re.compile(r"^blank: write the month, e\.g\. 2026-10$"), lambda m: _("blank: write the month, e.g. 2026-10")),
+    (re.compile(r"^(?P<agent>.*) appears twice for the same month \(first at row (?P<row>\d+)\)$"),
+     lambda m: _("%(agent)s appears twice for the same month (first at row %(row)s)") % m.groupdict()),
+]
+
+
+def _reason(text: str) -> str:
+    for pattern, say in _ENGINE_REASONS:
+        m = pattern.match(text)
+        if m:
+            return say(m)
+    return text
+
+
 def inputs_import(*, actor: User | None, period: Period, file, file_name: str,
                   people: Any = None) -> ImportReport:
     """Import a month's figures from .xlsx or .csv (one row per agent; columns as the template names
@@ -351,7 +375,7 @@ def inputs_import(*, actor: User | None, period: Period, file, file_name: str,
             report.missing_columns = [f"{f.name[0]} ({f.id})" for f in sheet.missing_figures]
             for p in sheet.problems:
                 report.problems.append(ImportProblem(p.row, f"{p.column[0]} / {p.column[1]}" if p.column else "",
-                                                     p.reason))
+                                                     _reason(p.reason)))
             report.rows_read = len(sheet.rows) + len(sheet.skipped)
             rows = {r.person_id: r for r in AgentInput.objects.select_for_update().filter(period=period)
                     .select_related("person")}
