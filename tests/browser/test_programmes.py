@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 
 import pytest
 from django.utils import timezone
@@ -79,3 +80,43 @@ def test_manager_schedules_at_three_working_days_and_the_participant_sees_the_no
     panel.locator("a", has_text="投诉处理培训班").click()
     expect(page.locator(".notice-body")).to_contain_text("5 楼培训室 A")
     expect(page.locator(".notice-body")).to_contain_text(earliest)
+
+
+def test_participant_signs_in_with_the_code_and_gives_feedback_the_trainer_sees_both(page: Page, setup):
+    base, people, programme = setup
+    today = timezone.localdate()
+    if not calendar.is_working_day(today):
+        pytest.skip("today is a day off: a session cannot run today")
+    now = timezone.localtime()
+    start = min(now.time().replace(second=0, microsecond=0), time(23, 0))
+    session = services.session_schedule(
+        actor=people["manager"].user, programme=programme, title="签到演练班", trainer=people["trainer"],
+        start_date=today, end_date=today, day_start=start, day_end=time(23, 59), venue="5 楼培训室 B", capacity=5,
+        participants=[(people["agent"], "new_hire")], override_reason="浏览器测试：当天开班")
+
+    log_in(page, base, "b_trainer")
+    page.goto(f"{base}/programmes/sessions/{session.pk}/code/")
+    code = page.locator(".sign-in-code").inner_text().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    page.locator("form[action$='/accounts/logout/'] button[type=submit]").click()
+
+    log_in(page, base, "b_agent")
+    page.goto(f"{base}/programmes/sessions/{session.pk}/")
+    page.locator("a", has_text="签到").first.click()
+    page.fill("#id_code", code)
+    page.locator("form button[type=submit].btn-primary").click()
+    expect(page.locator(".alert-success")).to_contain_text("已签到")
+    page.locator("a", has_text="提交当日反馈").click()
+    for field, value in (("content_rating", "4"), ("pace_rating", "2"), ("relevance_rating", "3")):
+        page.check(f"input[name={field}][value='{value}']")
+    page.fill("#id_comment", "系统操作讲得太快了")
+    page.locator("form button[type=submit].btn-primary").click()
+    expect(page.locator(".alert-success")).to_contain_text("反馈")
+    page.locator("form[action$='/accounts/logout/'] button[type=submit]").click()
+
+    log_in(page, base, "b_trainer")
+    page.goto(f"{base}/programmes/sessions/{session.pk}/attendance/")
+    expect(page.locator("table").nth(1)).to_contain_text("张婷")
+    expect(page.locator("table").nth(1)).to_contain_text(re.compile("出勤|迟到"))
+    page.goto(f"{base}/programmes/sessions/{session.pk}/feedback/summary/")
+    expect(page.locator(".feedback-day")).to_contain_text("系统操作讲得太快了")
