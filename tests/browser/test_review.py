@@ -83,7 +83,7 @@ def test_appeal_from_agent_to_final_decision(page: Page, org):
     log_in(page, org.base, "agent")
     page.goto(f"{org.base}/qa/review/reviews/{review.pk}/")
     page.locator("#main").get_by_role("link", name="申诉", exact=True).click()
-    page.get_by_label(re.compile(re.escape(item.name))).check()
+    page.get_by_label(re.compile(re.escape(item.label))).check()
     page.fill("textarea[name=comment]", "客户问题已解决，不应扣分")
     page.get_by_role("button", name="提交申诉").click()
     expect(page.locator("#appeal-status")).to_contain_text("待主管处理")

@@ -137,7 +137,7 @@ def test_a_point_taken_needs_problem_type_and_severity_named_by_item(org):
     with pytest.raises(ValidationError) as info:
         services.review_save(actor=None, review=review, version=0, marks=marks, submit=True)
     errors = info.value.message_dict
-    assert f"item-{first.position}-problem_type" in errors and first.name in errors[f"item-{first.position}-severity"][0]
+    assert f"item-{first.position}-problem_type" in errors and first.label in errors[f"item-{first.position}-severity"][0]
     marks[first.position] = {"earned": 0, "problem_type": "attitude", "severity": "severe"}
     saved = services.review_save(actor=None, review=review, version=0, marks=marks, submit=True)
     assert saved.score < 100
@@ -150,7 +150,7 @@ def test_score_out_of_range_is_refused_with_the_item_name(org):
     marks[item.position] = {"earned": item.points + 1}
     with pytest.raises(ValidationError) as info:
         services.review_save(actor=None, review=review, version=0, marks=marks)
-    assert item.name in info.value.message_dict[f"item-{item.position}-earned"][0]
+    assert item.label in info.value.message_dict[f"item-{item.position}-earned"][0]
     assert Review.objects.get(pk=review.pk).version == 0
 
 

@@ -47,7 +47,7 @@ def test_review_form_errors_name_the_item_and_keep_the_input(client, org, assign
     data = _post_marks(assigned, **{f"item-{item.position}-earned": "0", "comment": "我的意见"})
     response = client.post(reverse("review:review-edit", args=[assigned.pk]), data)
     body = response.content.decode()
-    assert response.status_code == 200 and item.name in body and "我的意见" in body
+    assert response.status_code == 200 and item.label in body and "我的意见" in body
     assert Review.objects.get(pk=assigned.pk).status == ReviewStatus.PENDING
 
 
@@ -130,8 +130,12 @@ def test_calibration_review_is_blind_to_other_participants(client, org):
     client.force_login(org.users["qa_reviewer"])
     assert client.get(reverse("review:review-detail", args=[other.pk])).status_code == 404
     assert client.get(reverse("review:calibration-report", args=[session.pk])).status_code == 403
+    services.review_save(actor=None, review=other, version=0, marks=marks_full(other), submit=True)
     services.session_close(actor=None, session=session)
-    assert client.get(reverse("review:calibration-report", args=[session.pk])).status_code == 200
+    report = client.get(reverse("review:calibration-report", args=[session.pk]))
+    assert report.status_code == 200
+    first = other.items.order_by("position").first()
+    assert f"<td>{first.label}</td>" in report.content.decode()
 
 
 def test_case_library_shows_the_masked_copy(client, org, assigned):
@@ -160,7 +164,7 @@ def test_dashboard_counts_reviews_appeals_and_problems(client, org, assigned):
     assert response.status_code == 200
     assert data["totals"]["conversations"] == 2 and data["totals"]["reviewed"] == 1
     assert data["appeals"]["appeals"] == 1 and data["appeals"]["rate"] == 100.0
-    assert data["failing_items"][0]["name"] == item.name
+    assert data["failing_items"][0]["name"] == item.label
     assert data["pareto"][0]["n"] == 1 and data["pareto"][0]["cumulative"] == 100.0
     assert "chart-trend" in body and "plotly" in body
     # an agent of another team's supervisor scope is not counted for a supervisor of Team A only

@@ -115,8 +115,8 @@ class AppealForm(forms.Form):
         super().__init__(*args, **kwargs)
         items = list(review.items.all()) if review is not None else []
         self.fields["items"].choices = [
-            (str(i.pk), f"{i.name} ({i.earned:g}/{i.points:g})" if i.earned is not None and not i.red_line
-             else i.name) for i in items if i.applicable]
+            (str(i.pk), f"{i.label} ({i.earned:g}/{i.points:g})" if i.earned is not None and not i.red_line
+             else i.label) for i in items if i.applicable]
 
 
 class SupervisorDecisionForm(forms.Form):
@@ -140,7 +140,7 @@ class FinalDecisionForm(forms.Form):
             if item.red_line:
                 continue  # accepting clears the red line; there is no score to give
             self.fields[f"score_{entry.pk}"] = forms.FloatField(
-                label=_("%(item)s: new score (of %(points)s)") % {"item": item.name, "points": f"{item.points:g}"},
+                label=_("%(item)s: new score (of %(points)s)") % {"item": item.label, "points": f"{item.points:g}"},
                 min_value=0, max_value=item.points, initial=item.points, required=False)
 
 

@@ -67,6 +67,8 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
     items = ReviewItem.objects.filter(review__in=reviews, applicable=True, bonus=False)
     taken = items.filter(Q(red_line=False, earned__lt=F("points")) | Q(red_line=True, violated=True))
     failing_items = list(taken.values("section", "item", "name").annotate(n=Count("pk")).order_by("-n", "name")[:10])
+    for row in failing_items:
+        row["name"] = ReviewItem(name=row["name"]).label
 
     catalogue = quality_selectors.rule_catalogue(quality_selectors.published_versions()[0])
     rules = list(RuleHit.objects.filter(conversation__in=conversations.values("pk"), is_current=True)

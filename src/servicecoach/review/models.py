@@ -224,6 +224,16 @@ class ReviewItem(models.Model):
         return f"{self.section}.{self.item}"
 
     @property
+    def label(self) -> str:
+        """The item's name in the interface language (``name`` keeps "中文 / English" as the scorecard had it)."""
+        from django.utils.translation import get_language
+
+        zh, sep, en = self.name.partition(" / ")
+        if not sep:
+            return self.name
+        return zh if (get_language() or "zh-hans").lower().startswith("zh") else en
+
+    @property
     def taken(self) -> bool:
         """A point taken (or a red line crossed): what needs a problem type and severity. A bonus not
         earned is never a loss."""

@@ -401,33 +401,33 @@ def review_save(*, actor: User | None, review: Review, version: int, marks: dict
         try:
             earned = _number(mark.get("earned"))
         except ValueError:
-            errors[f"{key}-earned"] = [_("%(item)s: the score must be a number.") % {"item": item.name}]
+            errors[f"{key}-earned"] = [_("%(item)s: the score must be a number.") % {"item": item.label}]
             continue
         if not na and earned is not None and not 0 <= earned <= item.points:
             errors[f"{key}-earned"] = [_("%(item)s: the score must be between 0 and %(points)s.")
-                                       % {"item": item.name, "points": f"{item.points:g}"}]
+                                       % {"item": item.label, "points": f"{item.points:g}"}]
             continue
         violated = bool(mark.get("violated")) and item.red_line
         if item.red_line and earned is None:
             earned = item.points
         if submit and not na and earned is None:
             errors[f"{key}-earned"] = [_("%(item)s: give a score or mark the item not applicable.")
-                                       % {"item": item.name}]
+                                       % {"item": item.label}]
         problem, severity = mark.get("problem_type") or "", mark.get("severity") or ""
         if problem and problem not in ProblemType.values:
-            errors[f"{key}-problem_type"] = [_("%(item)s: unknown problem type.") % {"item": item.name}]
+            errors[f"{key}-problem_type"] = [_("%(item)s: unknown problem type.") % {"item": item.label}]
         if severity and severity not in Severity.values:
-            errors[f"{key}-severity"] = [_("%(item)s: unknown severity.") % {"item": item.name}]
+            errors[f"{key}-severity"] = [_("%(item)s: unknown severity.") % {"item": item.label}]
         if item.red_line:
             taken = not na and violated
         else:
             taken = not na and earned is not None and earned < item.points and not item.bonus
         if submit and taken and not problem:
             errors[f"{key}-problem_type"] = [_("%(item)s: a point was taken, so name the problem type.")
-                                             % {"item": item.name}]
+                                             % {"item": item.label}]
         if submit and taken and not severity:
             errors[f"{key}-severity"] = [_("%(item)s: a point was taken, so give the severity.")
-                                         % {"item": item.name}]
+                                         % {"item": item.label}]
         item.applicable = not na
         item.earned = None if na else earned
         item.violated = violated and not na
@@ -662,7 +662,7 @@ def appeal_final_decide(*, actor: User | None, appeal: Appeal, accept: bool, com
                 value = -1.0
             if value is None or not 0 <= value <= item.points:
                 errors[f"score-{entry.pk}"] = [_("%(item)s: the score must be between 0 and %(points)s.")
-                                               % {"item": item.name, "points": f"{item.points:g}"}]
+                                               % {"item": item.label, "points": f"{item.points:g}"}]
                 continue
             item.earned = value
             item.applicable = True
@@ -761,7 +761,7 @@ def calibration_report(session: CalibrationSession) -> dict[str, Any]:
         for item in review.items.all():
             key = (item.section, item.item)
             if key not in item_names:
-                item_names[key] = item.name
+                item_names[key] = item.label
                 item_order.append(key)
 
     def marks(review: Review) -> dict[tuple[str, str], float | None]:
