@@ -127,6 +127,44 @@ def grow(total: int) -> int:
     return Conversation.objects.count()
 
 
+def load(args, people, tmp) -> None:
+    from django.conf import settings
+    from django.core.files import File
+
+    from servicecoach.quality import jobs
+    from servicecoach.quality.generator import generate_records
+    from servicecoach.quality.models import Job, JobKind, RuleHit
+
+    data = Path(tmp) / "conversations.jsonl"
+    start = datetime(2026, 8, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    def write() -> None:
+        with data.open("w", encoding="utf-8") as fh:
+            for record in generate_records(args.n_import, [p.employee_no for p in people], start=start,
+                                           days=90, seed=11, source="bench"):
+                fh.write(json.dumps(record, ensure_ascii=False))
+                fh.write("\n")
+
+    timed(f"generate {args.n_import:,} conversations (JSONL, {args.agents} agents)", write)
+    print(f"file: {data.stat().st_size / 1e6:.0f} MB")
+    settings.QUALITY_JOB_BATCH = args.batch
+
+    with data.open("rb") as fh:
+        job = Job(kind=JobKind.IMPORT, file_name=data.name, params={"csv_columns": {}, "source": ""})
+        job.file.save(data.name, File(fh), save=True)
+    _, wall = timed(f"import + score {args.n_import:,} (import job, batches of {args.batch})",
+                    lambda: jobs.job_run(job.pk))
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    hits = RuleHit.objects.count()
+    print(f"  {job.counts}; {args.n_import / wall:,.0f} conversations/s; {hits:,} hits stored")
+
+    if args.total > args.n_import:
+        count, _ = timed(f"grow to {args.total:,} conversations (SQL copies, with results and hits)",
+                         lambda: grow(args.total))
+        print(f"  {count:,} conversations, {RuleHit.objects.count():,} hits")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
@@ -141,55 +179,35 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true",
+                        help="the database already holds a run's data: only time the pages again")
     args = parser.parse_args()
     tmp = setup_django(args.postgres)
     try:
-        from django.conf import settings
         from django.db import connection
         from django.test import Client
 
         from servicecoach.org.models import Role
-        from servicecoach.quality import jobs
-        from servicecoach.quality.generator import generate_records
-        from servicecoach.quality.models import Conversation, Job, JobKind, RuleHit
+        from servicecoach.quality.models import Conversation
 
         print(machine())
         print(f"database: {connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}; "
               f"agents: {args.agents}; import: {args.n_import}; total: {args.total}")
-        departments, teams, people = build_large_org(args.agents)
-        admin = grant_login(people[0], Role.ADMIN)
-        supervisor = grant_login(people[1], Role.SUPERVISOR, unit=departments[1])
-        agent = grant_login(people[2], Role.AGENT)
+        if args.reuse:
+            from servicecoach.org.models import OrgUnit, Person, User
 
-        data = Path(tmp) / "conversations.jsonl"
-        start = datetime(2026, 8, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-        def write() -> None:
-            with data.open("w", encoding="utf-8") as fh:
-                for record in generate_records(args.n_import, [p.employee_no for p in people], start=start,
-                                               days=90, seed=11, source="bench"):
-                    fh.write(json.dumps(record, ensure_ascii=False))
-                    fh.write("\n")
-
-        timed(f"generate {args.n_import:,} conversations (JSONL, {args.agents} agents)", write)
-        print(f"file: {data.stat().st_size / 1e6:.0f} MB")
-        settings.QUALITY_JOB_BATCH = args.batch
-        from django.core.files import File
-
-        with data.open("rb") as fh:
-            job = Job(kind=JobKind.IMPORT, file_name=data.name, params={"csv_columns": {}, "source": ""})
-            job.file.save(data.name, File(fh), save=True)
-        _, wall = timed(f"import + score {args.n_import:,} (import job, batches of {args.batch})",
-                        lambda: jobs.job_run(job.pk))
-        job.refresh_from_db()
-        assert job.status == "done", job.error
-        hits = RuleHit.objects.count()
-        print(f"  {job.counts}; {args.n_import / wall:,.0f} conversations/s; {hits:,} hits stored")
-
-        if args.total > args.n_import:
-            count, _ = timed(f"grow to {args.total:,} conversations (SQL copies, with results and hits)",
-                             lambda: grow(args.total))
-            print(f"  {count:,} conversations, {RuleHit.objects.count():,} hits")
+            people = list(Person.objects.order_by("employee_no")[:4])
+            departments = list(OrgUnit.objects.filter(code__startswith="D").order_by("pk"))
+            teams = list(OrgUnit.objects.filter(code__startswith="T").order_by("pk"))
+            admin, supervisor, agent = (User.objects.get(username=f"{role}-bench")
+                                        for role in (Role.ADMIN, Role.SUPERVISOR, Role.AGENT))
+            print(f"reusing {Conversation.objects.count():,} conversations")
+        else:
+            departments, teams, people = build_large_org(args.agents)
+            admin = grant_login(people[0], Role.ADMIN)
+            supervisor = grant_login(people[1], Role.SUPERVISOR, unit=departments[1])
+            agent = grant_login(people[2], Role.AGENT)
+            load(args, people, tmp)
 
         clients = {}
         for name, user in (("admin", admin), ("supervisor", supervisor), ("agent", agent)):

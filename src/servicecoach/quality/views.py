@@ -39,6 +39,7 @@ from servicecoach.quality.models import (
     UnmappedAgent,
     VersionStatus,
 )
+from servicecoach.quality.paging import CappedPaginator
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -68,7 +69,7 @@ def _filter_form(request) -> ConversationFilterForm:
 def conversation_list(request):
     form = _filter_form(request)
     queryset = selectors.conversation_list(user=request.user, filters=form.filters() if request.GET else {})
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "can_upload": selectors.user_roles(request.user) & set(selectors.QA_STAFF)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "quality/conversation_results.html", context)

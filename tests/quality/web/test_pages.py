@@ -83,3 +83,11 @@ def test_reviewer_confirms_a_hit_and_the_rule_list_counts_it(login, stored, samp
 def test_supervisor_may_not_give_verdicts(login, stored):
     hit = RuleHit.objects.filter(conversation=stored["rude-1"]).first()
     assert login("supervisor").post(f"/qa/hits/{hit.pk}/verdict/", {"verdict": "confirmed"}).status_code == 403
+
+
+def test_list_count_stops_at_the_cap_and_says_so(login, stored, settings):
+    settings.QUALITY_LIST_COUNT_CAP = 2
+    body = login("admin").get("/qa/").content.decode()
+    assert "超过 2 通会话" in body
+    body = login("admin").get("/qa/", {"rule": "zh-forbidden-01"}).content.decode()
+    assert "超过 2 通会话" not in body and "共 1 通会话" in body
