@@ -245,3 +245,25 @@ def test_api_hides_the_score_from_the_candidate_until_release_and_saves_answers(
     manager = APIClient()
     manager.force_authenticate(org.users["trainer"])
     assert manager.get("/api/v1/exam-attempts/").json()["count"] == 1
+
+
+def test_exam_page_shows_item_statistics_of_marked_attempts(org, fixed_paper, make_exam, client):
+    exam = make_exam(fixed_paper)
+    for person, right in ((org.people["agent"], True), (org.teammate, False), (org.outsider, True)):
+        attempt = services.attempt_start(exam=exam, person=person)
+        for item in attempt.items.select_related("version"):
+            if item.version.data["type"] == "true_false":
+                services.answer_save(attempt=attempt, position=item.position, answer=not right, client_time=1)
+            elif item.version.data["type"] == "single_choice":
+                services.answer_save(attempt=attempt, position=item.position, answer="A" if right else "B",
+                                     client_time=1)
+        attempt = services.attempt_submit(attempt=attempt)
+        for item in attempt.items.filter(status__in=["pending", "needs_review"]):
+            if item.status == "pending":
+                services.item_mark_essay(actor=None, item=item, levels={"score": "5"})
+            else:
+                services.item_review(actor=None, item=item, adjustment=Decimal(0), reason="ok")
+    client.force_login(org.users["trainer"])
+    stats = {row["key"]: row["s"] for row in client.get(f"/exams/{exam.pk}/").context["stats"]}
+    assert stats["s0"].s == 3 and round(stats["s0"].facility) == 67  # two of three right
+    assert round(stats["tf"].facility) == 67 and round(stats["tf"].discrimination_index) == 100  # the key is False

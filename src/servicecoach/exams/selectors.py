@@ -161,7 +161,6 @@ def assessment_report(assessment) -> dict:
 
     from servicecoach.exams.engine.advice import AreaKind, cohort_weak_points
     from servicecoach.exams.engine.composite import DEFAULT_BANDS
-    from servicecoach.exams.engine.statistics import question_statistics
     from servicecoach.exams.models import Assessment
 
     candidates = list(assessment.candidates.select_related("person", "person__unit"))
@@ -174,20 +173,7 @@ def assessment_report(assessment) -> dict:
     weak = [{"kind": w.kind.value, "name": names.get((w.kind.value, w.key), w.key), "mean": w.mean_percent,
              "below": w.below_threshold, "candidates": w.candidates}
             for w in cohort_weak_points(cohort, limit=8)]
-    stats = None
-    if assessment.theory_exam_id:
-        rows = []
-        labels = {}
-        for attempt in Attempt.objects.filter(exam_id=assessment.theory_exam_id, status=AttemptStatus.MARKED):
-            row = {}
-            for item in attempt.items.select_related("version", "version__question"):
-                key = item.version.question.key
-                labels[key] = item.version.data["stem"]
-                row[key] = (float(item.score or 0), float(item.points))
-            rows.append(row)
-        if len(rows) >= 2:
-            stats = [{"key": s.key, "stem": labels.get(s.key, ""), "s": s} for s in
-                     question_statistics(rows).values()]
+    stats = exam_item_statistics(assessment.theory_exam) if assessment.theory_exam_id else None
     earlier = []
     for other in (Assessment.objects.filter(rubric=assessment.rubric, held_on__lt=assessment.held_on)
                   .order_by("-held_on")[:5]):
@@ -201,3 +187,22 @@ def assessment_report(assessment) -> dict:
             "pass_rate": (Decimal(100) * passed / len(scored)).quantize(Decimal("0.1")) if scored else None,
             "mean": mean, "weak": weak, "stats": stats, "earlier": earlier,
             "scores": [float(c.composite_score) for c in scored]}
+
+
+def exam_item_statistics(exam) -> list[dict] | None:
+    """Moodle's question statistics (engine) over the exam's marked attempts, each question over the
+    attempts whose paper held it; None with fewer than two marked attempts."""
+    from servicecoach.exams.engine.statistics import question_statistics
+
+    rows, labels = [], {}
+    items = AttemptItem.objects.filter(attempt__exam=exam, attempt__status=AttemptStatus.MARKED).select_related(
+        "version", "version__question").order_by("attempt_id")
+    by_attempt: dict[int, dict] = {}
+    for item in items:
+        key = item.version.question.key
+        labels[key] = item.version.data["stem"]
+        by_attempt.setdefault(item.attempt_id, {})[key] = (float(item.score or 0), float(item.points))
+    rows = list(by_attempt.values())
+    if len(rows) < 2:
+        return None
+    return [{"key": s.key, "stem": labels.get(s.key, ""), "s": s} for s in question_statistics(rows).values()]

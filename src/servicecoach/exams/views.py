@@ -259,6 +259,7 @@ def exam_detail(request, pk: int):
         return render(request, "exams/exam_detail.html", {
             "exam": exam, "attempts": attempts, "candidates": selectors.exam_candidates(exam),
             "queue_count": selectors.marking_queue(exam=exam).count(),
+            "stats": selectors.exam_item_statistics(exam),
         })
     person = person_for_user(request.user)
     if not selectors.is_candidate(exam, person):
