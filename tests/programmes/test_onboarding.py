@@ -146,3 +146,11 @@ def test_template_form_reports_the_line(people):
     response = client.post(reverse("programmes:template-create"), {"name": "x", "text": "week one: 目标"})
     assert response.status_code == 200
     assert "第 1 行" in response.context["form"].errors["text"][0]
+
+
+def test_overview_reads_a_fixed_number_of_queries(people, template, make_person, django_assert_max_num_queries):
+    for _n in range(6):
+        services.onboarding_start(actor=None, template=template, person=make_person(), start_date=date(2025, 9, 29))
+    with django_assert_max_num_queries(8):
+        rows = selectors.plan_overview(user=people.manager.user, today=date(2025, 10, 20))
+    assert len(rows) == 6 and all(r["task_count"] == 6 for r in rows)

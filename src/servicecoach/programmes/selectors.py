@@ -222,7 +222,7 @@ def can_tick_plan(user: User | None, plan: OnboardingPlan) -> bool:
 def plan_progress(plan: OnboardingPlan, today: date | None = None) -> dict[str, Any]:
     """Where a new hire stands: tasks done, the current week, overdue goals, check pass rate."""
     today = today or timezone.localdate()
-    goals = list(plan.goals.prefetch_related("tasks"))
+    goals = list(plan.goals.all())  # uses plan_overview's prefetch when there is one
     tasks = [t for g in goals for t in g.tasks.all()]
     done = sum(1 for t in tasks if t.done_at)
     overdue = [g for g in goals if g.due_on < today and any(not t.done_at for t in g.tasks.all())]

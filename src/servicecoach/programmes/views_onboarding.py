@@ -109,7 +109,7 @@ def plan_list(request):
 
 @login_required
 def plan_detail(request, pk: int):
-    plan = selectors.plans_visible_to(request.user).filter(pk=pk).first()
+    plan = selectors.plans_visible_to(request.user).prefetch_related("goals__tasks").filter(pk=pk).first()
     if plan is None:
         raise Http404
     return render(request, "programmes/plan_detail.html", {
