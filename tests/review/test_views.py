@@ -154,7 +154,10 @@ def test_dashboard_counts_reviews_appeals_and_problems(client, org, assigned):
     marks = marks_full(assigned)
     item = assigned.items.filter(applicable=True, red_line=False, bonus=False).first()
     marks[item.position] = {"earned": 0, "problem_type": "knowledge", "severity": "general"}
+    red = assigned.items.filter(red_line=True).first()
+    marks[red.position] = {"violated": True, "problem_type": "compliance", "severity": "severe"}
     review = services.review_save(actor=None, review=assigned, version=0, marks=marks, submit=True)
+    assert review.score == 0 and assigned.conversation.score >= 60  # the review fails what the machine passed
     services.appeal_create(actor=org.users["agent"], review=review, item_ids=[item.pk], comment="x")
     make_conversation(polite=True)
     client.force_login(org.users["supervisor"])
@@ -163,9 +166,14 @@ def test_dashboard_counts_reviews_appeals_and_problems(client, org, assigned):
     data = response.context["data"]
     assert response.status_code == 200
     assert data["totals"]["conversations"] == 2 and data["totals"]["reviewed"] == 1
+    # the pass rate counts the review's score where there is one, else the automatic score
+    from servicecoach.quality.models import Conversation
+
+    finals = [review.score if c.pk == review.conversation_id else c.score for c in Conversation.objects.all()]
+    assert data["totals"]["pass_rate"] == round(100 * sum(f >= 60 for f in finals) / len(finals), 1)
     assert data["appeals"]["appeals"] == 1 and data["appeals"]["rate"] == 100.0
-    assert data["failing_items"][0]["name"] == item.label
-    assert data["pareto"][0]["n"] == 1 and data["pareto"][0]["cumulative"] == 100.0
+    assert {row["name"] for row in data["failing_items"]} == {item.label, red.label}
+    assert [row["n"] for row in data["pareto"]] == [1, 1] and data["pareto"][-1]["cumulative"] == 100.0
     assert "chart-trend" in body and "plotly" in body
     # an agent of another team's supervisor scope is not counted for a supervisor of Team A only
     make_conversation("S009")

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
 from servicecoach.org.models import OrgUnit, User
@@ -39,17 +39,16 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
         user=user, filters={"unit": unit, "date_from": start, "date_to": end}).order_by()
     submitted = Review.objects.filter(kind=ReviewKind.REGULAR, status=ReviewStatus.SUBMITTED)
     review_score = Subquery(submitted.filter(conversation=OuterRef("pk")).values("score")[:1])
-    convs = conversations.annotate(review_score=review_score)
+    # the final score: the review's where there is one, else the automatic one
+    convs = conversations.annotate(review_score=review_score).annotate(final=Coalesce("review_score", "score"))
 
     totals = convs.aggregate(
         conversations=Count("pk"), auto_score=Avg("score"), red_lines=Count("pk", filter=Q(red_line=True)),
         avg_csat=Avg("csat"), csat_n=Count("csat"), first_response=Avg("first_response_seconds"),
         handling=Avg("duration_seconds"), reviewed=Count("review_score"), avg_review=Avg("review_score"),
+        passed=Count("pk", filter=Q(final__gte=PASS_SCORE)), with_final=Count("final"),
     )
-    # the final score: the review's where there is one, else the automatic one
-    finals = [r if r is not None else a for a, r in convs.values_list("score", "review_score")]
-    scored = [s for s in finals if s is not None]
-    totals["pass_rate"] = _r(100 * sum(1 for s in scored if s >= PASS_SCORE) / len(scored)) if scored else None
+    totals["pass_rate"] = _r(100 * totals["passed"] / totals["with_final"]) if totals["with_final"] else None
     for key in ("auto_score", "avg_csat", "first_response", "handling", "avg_review"):
         totals[key] = _r(totals[key])
 
@@ -57,7 +56,7 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
     for row in (convs.annotate(day=TruncDate("started_at")).values("day")
                 .annotate(n=Count("pk"), auto=Avg("score"), review=Avg("review_score"),
                           red=Count("pk", filter=Q(red_line=True)),
-                          passed=Count("pk", filter=Q(score__gte=PASS_SCORE)), with_score=Count("score"))
+                          passed=Count("pk", filter=Q(final__gte=PASS_SCORE)), with_score=Count("final"))
                 .order_by("day")):
         trend.append({"day": row["day"].isoformat() if row["day"] else "", "n": row["n"], "auto": _r(row["auto"]),
                       "review": _r(row["review"]), "red": row["red"],
@@ -137,7 +136,7 @@ def _grouped(convs, key: str, names: tuple[str, str]) -> list[dict[str, Any]]:
             .annotate(n=Count("pk"), auto=Avg("score"), reviewed=Count("review_score"), review=Avg("review_score"),
                       red=Count("pk", filter=Q(red_line=True)), avg_csat=Avg("csat"),
                       frt=Avg("first_response_seconds"), aht=Avg("duration_seconds"),
-                      passed=Count("pk", filter=Q(score__gte=PASS_SCORE)), with_score=Count("score"))
+                      passed=Count("pk", filter=Q(final__gte=PASS_SCORE)), with_score=Count("final"))
             .order_by(names[1]))
     out = []
     for row in rows:
