@@ -174,6 +174,8 @@ class QuizQuestion(models.Model):
     text = models.TextField(_("question"))
     explanation = models.TextField(_("explanation"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # the key of the question-bank question (exams app) this one was copied from, if any
+    bank_key = models.CharField(_("question bank key"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["quiz", "position", "id"]

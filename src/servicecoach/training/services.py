@@ -290,6 +290,43 @@ def quiz_question_add(*, actor: User | None, lesson: Lesson, kind: str, text: st
     return question
 
 
+BANK_KINDS = {"single_choice": QuestionKind.SINGLE, "multiple_choice": QuestionKind.MULTIPLE,
+              "true_false": QuestionKind.TRUE_FALSE}
+
+
+@transaction.atomic
+def quiz_questions_from_bank(*, actor: User | None, lesson: Lesson, versions) -> tuple[int, list[str]]:
+    """Copy question-bank questions (exams app: the current ``QuestionVersion`` of each) into the lesson's quiz.
+
+    Only single choice, multiple choice and true/false fit a lesson quiz; a question already copied into this
+    lesson is not copied twice. Returns how many were added and, for each one left out, why."""
+    already = set(QuizQuestion.objects.filter(quiz__lesson=lesson).exclude(bank_key="")
+                  .values_list("bank_key", flat=True))
+    added, skipped = 0, []
+    for version in versions:
+        key = version.question.key
+        engine_question = version.to_engine()
+        kind = BANK_KINDS.get(str(engine_question.type))
+        if kind is None:
+            skipped.append(_("%(key)s: a %(type)s question does not fit a lesson quiz.") % {
+                "key": key, "type": version.question.get_qtype_display()})
+            continue
+        if key in already:
+            skipped.append(_("%(key)s: already in this lesson's quiz.") % {"key": key})
+            continue
+        if kind == QuestionKind.TRUE_FALSE:
+            choices = [("", bool(engine_question.answer))]
+        else:
+            choices = [(option.text, bool(option.correct)) for option in engine_question.options]
+        question = quiz_question_add(actor=actor, lesson=lesson, kind=kind, text=engine_question.stem,
+                                     choices=choices, explanation=engine_question.explanation)
+        question.bank_key = key
+        question.save(update_fields=["bank_key"])
+        already.add(key)
+        added += 1
+    return added, skipped
+
+
 @transaction.atomic
 def quiz_question_delete(*, actor: User | None, question: QuizQuestion) -> None:
     audit_record(actor=actor, action="delete", obj=question, changes={"lesson": question.quiz.lesson.title})

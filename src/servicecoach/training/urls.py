@@ -24,6 +24,7 @@ urlpatterns: list = [
     path("lessons/<int:pk>/delete/", views.lesson_delete, name="lesson-delete"),
     path("lessons/<int:pk>/read/", views.lesson_read, name="lesson-read"),
     path("lessons/<int:pk>/quiz/", views.lesson_quiz, name="lesson-quiz"),
+    path("lessons/<int:pk>/bank/", views.lesson_bank, name="lesson-bank"),
     path("lessons/<int:pk>/questions/", views.lesson_question_add, name="lesson-question-add"),
     path("lessons/<int:pk>/questions/<int:question_pk>/delete/", views.lesson_question_delete,
          name="lesson-question-delete"),

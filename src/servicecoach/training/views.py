@@ -396,6 +396,40 @@ def lesson_question_add(request, pk: int):
 
 
 @role_required(*COURSE_MANAGERS)
+def lesson_bank(request, pk: int):
+    """Pick questions of the question bank (exams app) to copy into the lesson's quiz."""
+    from servicecoach.exams.models import Question as BankQuestion
+
+    lesson = _visible_lesson_or_404(request.user, pk)
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("question") if i.isdigit()]
+        chosen = list(BankQuestion.objects.filter(pk__in=ids, archived=False).order_by("pk"))
+        if not chosen:
+            messages.error(request, _("Tick at least one question."))
+        else:
+            versions = [q.versions.get(number=q.version) for q in chosen]
+            added, skipped = services.quiz_questions_from_bank(actor=request.user, lesson=lesson, versions=versions)
+            messages.success(request, _("%(n)s question(s) added to the quiz.") % {"n": added})
+            for reason in skipped:
+                messages.warning(request, reason)
+            return redirect("training:lesson-detail", pk=lesson.pk)
+    search = request.GET.get("q", "").strip()[:100]
+    topic = request.GET.get("topic", "").strip()[:100]
+    questions = BankQuestion.objects.filter(archived=False, qtype__in=list(services.BANK_KINDS))
+    if search:
+        questions = questions.filter(stem__icontains=search)
+    if topic:
+        questions = questions.filter(topic=topic)
+    copied = set(QuizQuestion.objects.filter(quiz__lesson=lesson).exclude(bank_key="")
+                 .values_list("bank_key", flat=True))
+    topics = sorted(t for t in BankQuestion.objects.filter(archived=False).values_list("topic", flat=True)
+                    .distinct() if t)
+    return render(request, "training/lesson_bank.html", {
+        "lesson": lesson, "course": lesson.module.course, "questions": questions.order_by("topic", "pk")[:200],
+        "copied": copied, "search": search, "topic": topic, "topics": topics})
+
+
+@role_required(*COURSE_MANAGERS)
 @require_POST
 def lesson_question_delete(request, pk: int, question_pk: int):
     lesson = _visible_lesson_or_404(request.user, pk)
