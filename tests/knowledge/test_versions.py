@@ -130,3 +130,15 @@ def test_editor_form_shows_the_field_error(client, editor):
     assert response.status_code == 200
     assert response.context["form"].errors["f_opening"]
     assert not Article.objects.exists()
+
+
+def test_a_source_link_must_be_http_or_a_local_path(editor):
+    fields = {"outcome": "bad", "background": "背景"}
+    with pytest.raises(ValidationError) as info:
+        services.article_create(kind="case", title="案例", fields=fields, author=editor.user,
+                                source_url="javascript:alert(1)")
+    assert "source_url" in info.value.message_dict
+    case = services.article_create(kind="case", title="案例", fields=fields, author=editor.user,
+                                   source_url="https://qa.example.com/c/1")
+    with pytest.raises(ValidationError):
+        services.article_update(article=case, author=editor.user, source_url="//evil.example.com/")

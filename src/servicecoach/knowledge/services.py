@@ -106,6 +106,14 @@ def _check_title(title: str) -> str:
     return title
 
 
+def _check_source_url(url: str) -> str:
+    """A link shown to every reader: only http(s) or a path of this site (never javascript: and the like)."""
+    url = (url or "").strip()[:500]
+    if url and not (url.startswith(("http://", "https://")) or (url.startswith("/") and not url.startswith("//"))):
+        raise ValidationError({"source_url": _("A source link starts with http://, https:// or /.")})
+    return url
+
+
 def _check_status(status: str) -> str:
     if status not in Status.values:
         raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": status}})
@@ -148,7 +156,7 @@ def article_create(
     article = Article.objects.create(
         kind=kind, title=_check_title(title), status=_check_status(status), fields=clean,
         category=category_get_or_create(category), owner=owner, review_date=review_date,
-        source_system=source_system[:40], source_id=source_id[:100], source_url=source_url[:500],
+        source_system=source_system[:40], source_id=source_id[:100], source_url=_check_source_url(source_url),
         import_key=import_key, updated_by=author if author and author.is_authenticated else None,
     )
     article.tags.set(_tags(tags))
@@ -202,7 +210,7 @@ def article_update(
     if source_id is not UNSET:
         article.source_id = source_id[:100]
     if source_url is not UNSET:
-        article.source_url = source_url[:500]
+        article.source_url = _check_source_url(source_url)
     article.updated_by = author if author and author.is_authenticated else None
     article.save()
     if tags is not UNSET:
