@@ -246,6 +246,28 @@ def lost_answers(acked: dict) -> tuple[int, int]:
     return checked, lost
 
 
+def in_process_cost(c: dict, saves: int = 300) -> tuple[float, float]:
+    """CPU and wall ms per save through the whole Django stack in this process (test client, same
+    PostgreSQL), without gunicorn or concurrency: what one save costs the application."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["sessionid"], client.cookies["csrftoken"] = c["session"], CSRF
+    url = f"/exams/attempts/{c['attempt']}/answer/"
+    item = c["items"][0]
+
+    def one(n: int) -> None:
+        body = json.dumps({"position": item["position"], "answer": answer_for(item, n), "client_time": 10**9 + n})
+        response = client.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=CSRF)
+        assert response.status_code == 200, response.content
+
+    one(0)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for n in range(1, saves + 1):
+        one(n)
+    return (time.process_time() - cpu) / saves * 1000, (time.perf_counter() - wall) / saves * 1000
+
+
 def warm_up(port: int, workers: int) -> None:
     """Wait until the workers have loaded Django: time the same request until it is quick."""
     import http.client
@@ -274,6 +296,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     print(_common.machine())
+    print("load average before: {:.1f} {:.1f} {:.1f} (other work on the machine)".format(*os.getloadavg()))
     tmp = Path(tempfile.mkdtemp(prefix="exams-web-bench-"))
     pg_bin = None
     gunicorn = None
@@ -282,7 +305,10 @@ def main() -> None:
         os.environ.update({"SERVICECOACH_DATABASE_URL": url, "SERVICECOACH_VAR_DIR": str(tmp / "var"),
                            "DJANGO_SETTINGS_MODULE": "servicecoach.settings", "SERVICECOACH_LOG_LEVEL": "ERROR"})
         sys.path.insert(0, str(REPO / "src"))
-        cands = prepare(args.candidates)
+        cands = prepare(args.candidates + 1)  # one more, for the in-process measurement
+        cpu_ms, wall_ms = in_process_cost(cands[-1])
+        print(f"one save through Django in-process: {cpu_ms:.1f} ms CPU, {wall_ms:.1f} ms wall")
+        cands = cands[:-1]
         port = free_port()
         gunicorn = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "servicecoach.wsgi", "-w", str(args.workers), "-k", "gthread",
@@ -309,6 +335,7 @@ def main() -> None:
         print(f"latency ms: p50 {q[49] * 1000:.0f}, p95 {q[94] * 1000:.0f}, p99 {q[98] * 1000:.0f}, "
               f"max {lat[-1] * 1000 if lat else 0:.0f}")
         print(f"lost answers: {lost} of {checked} last-acknowledged answers checked against the database")
+        print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     finally:
         if gunicorn is not None:
             os.killpg(gunicorn.pid, signal.SIGTERM)
