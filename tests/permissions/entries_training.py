@@ -97,6 +97,10 @@ ENTRIES = [
     Entry("training:module-update", label="invalid", method="POST", data={}, kwargs=pk_of("module"),
           expect=MANAGERS_ONLY),
     # refused for everyone allowed: the module still has a lesson, the lesson has a learner's progress
+    Entry("training:module-move", method="POST", data={"direction": "down"}, kwargs=pk_of("module"),
+          expect=MANAGERS_ONLY),
+    Entry("training:lesson-move", method="POST", data={"direction": "up"}, kwargs=pk_of("lesson"),
+          expect=MANAGERS_ONLY),
     Entry("training:module-delete", method="POST", kwargs=pk_of("module"), expect=MANAGERS_ONLY),
     Entry("training:lesson-delete", method="POST", kwargs=pk_of("lesson"), expect=MANAGERS_ONLY),
     Entry("training:lesson-update", kwargs=pk_of("lesson"), expect=MANAGERS_ONLY),

@@ -360,3 +360,15 @@ def test_only_an_empty_module_can_be_removed(course):
     assert (empty.title, empty.kind) == ("产品", ModuleKind.SPECIALIST)
     services.module_delete(actor=None, module=empty)
     assert list(course.course.modules.all()) == [course.module]
+
+
+def test_lessons_and_modules_move_up_and_down(course):
+    third = services.lesson_create(actor=None, module=course.module, title="第三课", body="x", minutes=5)
+    assert services.lesson_move(actor=None, lesson=third, direction="up")
+    assert list(course.module.lessons.values_list("title", flat=True)) == ["开场白", "第三课", "结束语"]
+    assert not services.lesson_move(actor=None, lesson=course.micro, direction="up")  # already first
+    second = services.module_create(actor=None, course=course.course, title="第二模块", topic=ModuleTopic.TOOLS)
+    services.module_move(actor=None, module=second, direction="up")
+    assert list(course.course.modules.values_list("title", flat=True)) == ["第二模块", "礼貌用语"]
+    with pytest.raises(ValidationError):
+        services.module_move(actor=None, module=second, direction="sideways")

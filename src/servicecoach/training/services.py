@@ -158,6 +158,45 @@ def lesson_delete(*, actor: User | None, lesson: Lesson) -> None:
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
+def _move(item, siblings, direction: str) -> bool:
+    """Swap ``item`` with its neighbour among ``siblings`` (ordered by position, id); positions are renumbered
+    1..n first so that equal or missing positions cannot block a move. False when already at that end."""
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move up or down."))
+    ordered = list(siblings)
+    for number, sibling in enumerate(ordered, start=1):
+        if sibling.position != number:
+            sibling.position = number
+            sibling.save(update_fields=["position"])
+    index = next(i for i, sibling in enumerate(ordered) if sibling.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        return False
+    first, second = ordered[index], ordered[other]
+    first.position, second.position = second.position, first.position
+    first.save(update_fields=["position"])
+    second.save(update_fields=["position"])
+    return True
+
+
+@transaction.atomic
+def module_move(*, actor: User | None, module: Module, direction: str) -> bool:
+    siblings = Module.objects.select_for_update().filter(course_id=module.course_id).order_by("position", "id")
+    moved = _move(module, siblings, direction)
+    if moved:
+        audit_record(actor=actor, action="update", obj=module, changes={"moved": direction})
+    return moved
+
+
+@transaction.atomic
+def lesson_move(*, actor: User | None, lesson: Lesson, direction: str) -> bool:
+    siblings = Lesson.objects.select_for_update().filter(module_id=lesson.module_id).order_by("position", "id")
+    moved = _move(lesson, siblings, direction)
+    if moved:
+        audit_record(actor=actor, action="update", obj=lesson, changes={"moved": direction})
+    return moved
+
+
 def _validate_lesson(*, minutes: int, is_micro: bool) -> None:
     low, high = MICRO_LESSON_MINUTES
     if is_micro and not low <= minutes <= high:

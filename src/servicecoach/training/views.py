@@ -267,6 +267,28 @@ def lesson_delete(request, pk: int):
     return redirect("training:course-detail", pk=lesson.module.course_id)
 
 
+@role_required(*COURSE_MANAGERS)
+@require_POST
+def module_move(request, pk: int):
+    module = get_object_or_404(Module, pk=pk)
+    try:
+        services.module_move(actor=request.user, module=module, direction=request.POST.get("direction", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("training:course-detail", pk=module.course_id)
+
+
+@role_required(*COURSE_MANAGERS)
+@require_POST
+def lesson_move(request, pk: int):
+    lesson = _visible_lesson_or_404(request.user, pk)
+    try:
+        services.lesson_move(actor=request.user, lesson=lesson, direction=request.POST.get("direction", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("training:course-detail", pk=lesson.module.course_id)
+
+
 # ---------------------------------------------------------------- lessons
 
 
