@@ -139,3 +139,18 @@ def test_notices_are_personal_and_marked_read_when_opened(people, session):
     assert response.status_code == 200 and "三楼培训室" in response.content.decode()
     mine.refresh_from_db()
     assert mine.read_at is not None
+
+
+def test_agenda_topics_can_come_from_a_courses_modules(people, session):
+    from servicecoach.training import services as training
+
+    course = training.course_create(actor=None, code="CS-101", title="客服入门")
+    process = training.module_create(actor=None, course=course, title="服务流程", topic="process")
+    training.lesson_create(actor=None, module=process, title="接待流程", body="<p>x</p>", minutes=45)
+    training.lesson_create(actor=None, module=process, title="售后流程", body="<p>x</p>", minutes=60)
+    tools = training.module_create(actor=None, course=course, title="工单系统", topic="tools")
+    training.lesson_create(actor=None, module=tools, title="建单", body="<p>x</p>", minutes=30)
+    training.course_set_published(actor=None, course=course, published=True)
+    response = _client(people.trainer).get(reverse("programmes:session-agenda", args=[session.pk]),
+                                           {"course": course.pk})
+    assert response.context["topics_form"].initial["topics"] == "服务流程 | 105\n工单系统 | 30"

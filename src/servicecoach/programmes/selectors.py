@@ -457,3 +457,13 @@ def home_falling_behind(user: User | None) -> dict[str, Any]:
     """The home panel of mentors, supervisors and training managers: new hires with overdue goals."""
     rows = plan_overview(user=user, behind_only=True)
     return {"rows": rows[:8], "total": len(rows)}
+
+
+def course_topics(course) -> str:
+    """A course of the training app as agenda topics: one line per module, its lessons' minutes added up."""
+    lines = []
+    for module in course.modules.prefetch_related("lessons"):
+        minutes = sum(lesson.minutes for lesson in module.lessons.all())
+        if minutes:
+            lines.append(f"{module.title} | {minutes}")
+    return "\n".join(lines)

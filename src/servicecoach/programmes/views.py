@@ -38,6 +38,7 @@ from servicecoach.programmes.forms import (
     SignInForm,
 )
 from servicecoach.programmes.models import Attendance, CoachingTask, EquipmentCheck, Notice, SessionMaterial
+from servicecoach.training.models import Course
 
 STAFF = (Role.ADMIN, Role.TRAINING_MANAGER)
 
@@ -298,7 +299,10 @@ def session_cancel(request, pk: int):
 def session_agenda(request, pk: int):
     session = _managed_session_or_404(request.user, pk)
     days = selectors.session_days(session)
-    topics_form = AgendaTopicsForm(prefix="build")
+    courses = Course.objects.filter(published=True).order_by("code")
+    course = courses.filter(pk=request.GET["course"]).first() if request.GET.get("course", "").isdigit() else None
+    topics_form = AgendaTopicsForm(prefix="build", initial={"topics": selectors.course_topics(course)} if course
+                                   else None)
     text_form = AgendaTextForm(prefix="edit", initial={"text": services.agenda_text(session)})
     if request.method == "POST":
         try:
@@ -322,6 +326,7 @@ def session_agenda(request, pk: int):
                 form.add_error(None, text)
     return render(request, "programmes/session_agenda.html", {
         "session": session, "topics_form": topics_form, "text_form": text_form, "agenda": list(session.agenda.all()),
+        "courses": courses, "course": course,
     })
 
 
