@@ -206,3 +206,22 @@ def test_supervisor_follows_a_learner_of_their_team_only(client, org, make_perso
     assert 'id="next-lesson"' not in page  # not a link to study in someone else's name
     assert client.get(reverse("training:person-learning", args=[theirs.pk])).status_code == 404
     assert login(client, mine).get(reverse("training:person-learning", args=[theirs.pk])).status_code == 404
+
+
+def test_report_filtered_by_path_counts_only_that_path(client, org, make_person, course, path):
+    manager = make_person(Role.TRAINING_MANAGER, unit=org.trn)
+    other_path = services.path_create(actor=None, code="P-OTHER", title="其他路径")
+    learner = make_person(Role.AGENT, unit=org.pre)
+    services.enrol(actor=None, person=learner, path=path)
+    services.enrol(actor=None, person=learner, path=other_path)
+    services.quiz_submit(person=learner, lesson=course.micro, answers=right_answers(course.micro))
+    login(client, manager)
+
+    def sheet(**params):
+        response = client.get(reverse("training:report-export"), params)
+        return [c.value for c in load_workbook(BytesIO(response.content)).worksheets[0][2]][:8]
+
+    assert sheet() == ["售前组", 1, 2, 0, 0.0, 1, 1, 100.0]  # both enrolments, the one attempt
+    assert sheet(path=path.pk) == ["售前组", 1, 1, 0, 0.0, 1, 1, 100.0]
+    assert sheet(path=other_path.pk) == ["售前组", 1, 1, 0, 0.0, 0, 0, None]  # no attempt on its courses
+    assert client.get(reverse("training:report"), {"path": other_path.pk}).status_code == 200

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from servicecoach.org.models import Level, OrgUnit, Role
-from servicecoach.training.models import AttachmentKind, Course, ModuleTopic, QuestionKind
+from servicecoach.training.models import AttachmentKind, Course, LearningPath, ModuleTopic, QuestionKind
 
 
 class CourseForm(forms.Form):
@@ -126,6 +126,8 @@ class EnrolForm(forms.Form):
 
 class ReportFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False)
+    path = forms.ModelChoiceField(label=_("Learning path"), queryset=LearningPath.objects.filter(active=True),
+                                  required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

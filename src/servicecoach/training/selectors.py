@@ -265,7 +265,7 @@ class UnitRow:
 
 
 def learning_report(*, user: User | None, today: datetime.date | None = None,
-                    unit: OrgUnit | None = None) -> list[UnitRow]:
+                    unit: OrgUnit | None = None, path: LearningPath | None = None) -> list[UnitRow]:
     """Per unit the user can see (people counted in their own unit): enrolled learners, path completion
     rate, lesson-quiz pass rate (first attempts and re-takes alike) and the overdue learners."""
     today = today or timezone.localdate()
@@ -275,8 +275,13 @@ def learning_report(*, user: User | None, today: datetime.date | None = None,
         units = units.filter(path__startswith=unit.path)
         people = people.filter(unit__path__startswith=unit.path)
     rows = {u.pk: UnitRow(unit=u) for u in units.order_by("path")}
-    enrolments = list(Enrolment.objects.filter(person__in=people, path__active=True)
-                      .select_related("person__unit", "path"))
+    enrolments = Enrolment.objects.filter(person__in=people, path__active=True).select_related("person__unit", "path")
+    attempts = QuizAttempt.objects.filter(person__in=people)
+    if path is not None:
+        enrolments = enrolments.filter(path=path)
+        attempts = attempts.filter(quiz__lesson__module__course__in=path.steps.values("course_id"),
+                                   person__in=Enrolment.objects.filter(path=path).values("person_id"))
+    enrolments = list(enrolments)
     learners: dict[int, set[int]] = {}
     open_statuses = {s.enrolment.pk: s for s in path_statuses(e for e in enrolments if e.completed_at is None)}
     for enrolment in enrolments:
@@ -293,8 +298,7 @@ def learning_report(*, user: User | None, today: datetime.date | None = None,
             late = [c for c in status.courses if not c.done and c.due_on < today]
             row.overdue.append({"person": enrolment.person, "path": enrolment.path, "percent": status.percent,
                                 "due_on": min(c.due_on for c in late), "courses": [c.course for c in late]})
-    attempts = (QuizAttempt.objects.filter(person__in=people).values("person__unit")
-                .annotate(n=Count("pk"), ok=Count("pk", filter=Q(passed=True))))
+    attempts = attempts.values("person__unit").annotate(n=Count("pk"), ok=Count("pk", filter=Q(passed=True)))
     for item in attempts:
         row = rows.get(item["person__unit"])
         if row is not None:

@@ -678,8 +678,8 @@ def _path_detail_with(request, path, **forms):
 
 def _report_rows(request):
     form = ReportFilterForm(request.GET or None, units=selectors.report_units(request.user))
-    unit = form.cleaned_data.get("unit") if form.is_valid() else None
-    return form, selectors.learning_report(user=request.user, unit=unit)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.learning_report(user=request.user, unit=data.get("unit"), path=data.get("path"))
 
 
 @role_required(*REPORT_VIEWERS)
