@@ -48,3 +48,45 @@ def test_demo_logins_find_their_part(demo):
     assert DailyFeedback.objects.count() == 4
     assert selectors.needs_report(selectors.surveys_visible_to(
         User.objects.get(username="manager")).get())[0]["priority"] == "high"
+
+
+def test_every_page_renders_on_the_demo_data(demo):
+    """Each demo login opens the pages of its part, on real demo content (templates, filters, links)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from servicecoach.programmes.models import MentorAssignment, NeedsSurvey, OnboardingTemplate
+
+    session = ClassroomSession.objects.order_by("start_date").first()
+    coming = ClassroomSession.objects.order_by("start_date").last()
+    plan = OnboardingPlan.objects.get(person__name="罗晨")
+    assignment = MentorAssignment.objects.get(mentee__name="罗晨")
+    survey = NeedsSurvey.objects.get()
+    template = OnboardingTemplate.objects.get()
+    pages = {
+        "manager": ["programmes:programme-list", ("programmes:programme-detail", session.programme_id),
+                    "programmes:session-list", ("programmes:session-detail", session.pk),
+                    ("programmes:session-agenda", session.pk), ("programmes:session-attendance", session.pk),
+                    ("programmes:session-feedback-summary", session.pk), ("programmes:session-update", coming.pk),
+                    ("programmes:session-code", coming.pk), "programmes:template-list",
+                    ("programmes:template-detail", template.pk), ("programmes:template-update", template.pk),
+                    "programmes:plan-list", ("programmes:plan-detail", plan.pk), "programmes:mentor-list",
+                    "programmes:certification-list", "programmes:assignment-create",
+                    ("programmes:assignment-detail", assignment.pk), "programmes:survey-list",
+                    ("programmes:survey-detail", survey.pk), ("programmes:survey-seed", survey.pk),
+                    ("programmes:record", plan.person_id), ("programmes:record-export", plan.person_id), "home"],
+        "trainer": [("programmes:session-detail", coming.pk), ("programmes:session-attendance", session.pk), "home"],
+        "agent": [("programmes:session-detail", coming.pk), ("programmes:session-feedback", session.pk),
+                  "programmes:notice-list", "programmes:plan-list", "programmes:record-me", "home"],
+        "mentor": [("programmes:mentor-detail", assignment.mentor_id), ("programmes:assignment-detail", assignment.pk),
+                   ("programmes:plan-detail", plan.pk), ("programmes:record", plan.person_id), "home"],
+        "supervisor": ["programmes:plan-list", ("programmes:plan-detail", plan.pk), ("programmes:survey-detail",
+                                                                                      survey.pk), "home"],
+    }
+    for username, names in pages.items():
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for entry in names:
+            name, args = (entry, []) if isinstance(entry, str) else (entry[0], [entry[1]])
+            response = client.get(reverse(name, args=args), follow=True)
+            assert response.status_code == 200, (username, name, response.status_code)
