@@ -9,6 +9,7 @@ Read-only: articles are written through the pages (and ``knowledge.services`` by
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -73,14 +74,14 @@ class SearchView(APIView):
     def get(self, request):
         query = request.query_params.get("q", "").strip()
         if not query:
-            raise serializers.ValidationError({"q": "A query is required."})
+            raise serializers.ValidationError({"q": _("A query is required.")})
         kind = request.query_params.get("kind", "")
         if kind and kind not in Kind.values:
-            raise serializers.ValidationError({"kind": f"One of {', '.join(Kind.values)}."})
+            raise serializers.ValidationError({"kind": _("One of %(kinds)s.") % {"kinds": ", ".join(Kind.values)}})
         try:
             limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)
         except ValueError:
-            raise serializers.ValidationError({"limit": "A whole number from 1 to 50."}) from None
+            raise serializers.ValidationError({"limit": _("A whole number from 1 to 50.")}) from None
         result, articles = selectors.article_search(
             user=request.user, query=query[:200], kind=kind, category=request.query_params.get("category", ""),
             tag=request.query_params.get("tag", ""), limit=limit)
