@@ -51,6 +51,8 @@ week 3: 参与复杂案例复盘
 TOPICS = [("公司文化与服务礼仪", 60), ("服务流程与话术规范", 150), ("工单系统与 CRM 操作", 150),
           ("数据安全与隐私", 60), ("情绪安抚与投诉处理", 120), ("角色扮演演练", 150)]
 
+COMING_TOPICS = [("情绪安抚与投诉处理", 150), ("投诉案例复盘", 120), ("角色扮演演练", 240), ("结业考核", 120)]
+
 
 def _person(no: int) -> Person:
     return Person.objects.get(employee_no=f"HX{no:04d}")
@@ -106,7 +108,7 @@ def _programme(manager: User | None) -> tuple[Programme, int]:
         what_to_bring="笔记本电脑、耳麦、第一阶段笔记", today=today,
         participants=[(p, "new_hire") for p in new_hires] + [(_person(37), "retrainee")])
     services.agenda_save(actor=manager, session=coming,
-                         blocks=services.agenda_build(session=coming, topics=TOPICS[4:] + [("结业考核", 90)]))
+                         blocks=services.agenda_build(session=coming, topics=COMING_TOPICS))
     for check in coming.equipment.filter(item__in=["projector", "network"]):
         services.equipment_toggle(actor=manager, check=check)
     services.session_send_notice(actor=manager, session=coming, today=today)

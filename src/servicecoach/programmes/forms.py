@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicecoach.org.models import OrgUnit, Person, PersonStatus, Role
 from servicecoach.programmes.models import (
@@ -113,7 +114,7 @@ class MaterialForm(forms.Form):
 
 class ParticipationNoteForm(forms.Form):
     person = PersonChoiceField(label=_("Participant"), queryset=Person.objects.none())
-    day = forms.DateField(label=_("Day"), widget=DATE_INPUT)
+    day = forms.DateField(label=pgettext_lazy("session day", "Day"), widget=DATE_INPUT)
     times_spoken = forms.IntegerField(label=_("Times spoken"), min_value=0, initial=0)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Role-play performance, questions, group work."))
@@ -125,7 +126,7 @@ class ParticipationNoteForm(forms.Form):
 
 
 class GroupExerciseForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DATE_INPUT)
+    day = forms.DateField(label=pgettext_lazy("session day", "Day"), widget=DATE_INPUT)
     task = forms.CharField(label=_("Task"), max_length=300)
     members = PeopleField(label=_("Members"), queryset=Person.objects.none(),
                           widget=forms.CheckboxSelectMultiple, help_text=_("3 to 5 participants."))
@@ -158,7 +159,7 @@ RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
 class FeedbackForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DATE_INPUT)
+    day = forms.DateField(label=pgettext_lazy("session day", "Day"), widget=DATE_INPUT)
     content_rating = forms.TypedChoiceField(label=_("Content: how useful was it?"), choices=RATING_CHOICES,
                                             coerce=int, widget=forms.RadioSelect)
     pace_rating = forms.TypedChoiceField(label=_("Pace and depth: were they right?"), choices=RATING_CHOICES,
@@ -202,7 +203,7 @@ class AttendanceDayForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("onboarding template", "Name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     text = forms.CharField(
         label=_("Weekly goals and tasks"), widget=forms.Textarea(attrs={"rows": 16}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicecoach.org.models import OrgUnit, Person, User
 
@@ -208,7 +209,7 @@ class AttendanceCode(models.Model):
 
     session = models.ForeignKey(ClassroomSession, on_delete=models.CASCADE, related_name="codes")
     day = models.DateField(_("day"))
-    code = models.CharField(_("code"), max_length=12)
+    code = models.CharField(pgettext_lazy("sign-in", "code"), max_length=12)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -340,7 +341,7 @@ class OnboardingTemplate(models.Model):
 class TaskKind(models.TextChoices):
     TASK = "task", _("Task")
     LESSON = "lesson", _("Lesson")
-    CHECK = "check", _("Check")
+    CHECK = "check", pgettext_lazy("onboarding task", "Check")
 
 
 class TemplateGoal(models.Model):
