@@ -60,6 +60,8 @@ class AttemptViewSet(viewsets.ReadOnlyModelViewSet):
             result = services.answer_save(attempt=attempt, position=data.validated_data["position"],
                                           answer=data.validated_data["answer"],
                                           client_time=data.validated_data["client_time"])
+        except services.AttemptNotFound:
+            raise NotFound from None
         except services.AnswerRefused as error:
             return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
         return Response(AnswerResultSerializer(result).data)

@@ -444,28 +444,29 @@ class SaveResult:
 
 def answer_save(*, attempt: Attempt | int, position: int, answer: Any, client_time: int, now=None,
                 person: Person | None = None) -> SaveResult:
-    """Store one answer. Two tabs or a re-sent queue may race: the item and its attempt are locked
-    (one query), and the answer edited last (by the candidate's clock) wins; an older edit arriving
-    later is not applied and the current answer is returned so the page can show it. ``person``,
-    when given, must own the attempt (else AnswerRefused as if the question did not exist)."""
+    """Store one answer. Two tabs or a re-sent queue may race: the attempt row is locked, and the
+    answer edited last (by the candidate's clock) wins; an older edit arriving later is not applied
+    and the current answer is returned so the page can show it. ``person``, when given, must own
+    the attempt (else AttemptNotFound).
+
+    Lock order: every writer of an attempt's items (this, submission, marking) locks the attempt
+    row first, so they queue instead of deadlocking."""
     now = now or timezone.now()
     attempt_id = attempt if isinstance(attempt, int) else attempt.pk
     with transaction.atomic():
-        # FOR UPDATE OF the item and its attempt only: locking the joined question version would make
-        # every candidate answering the same question wait for each other.
-        items = (AttemptItem.objects.select_for_update(of=("self", "attempt")).select_related("attempt", "version")
-                 .filter(attempt_id=attempt_id, position=position))
+        attempts = Attempt.objects.select_for_update().filter(pk=attempt_id).only("status", "deadline")
         if person is not None:
-            items = items.filter(attempt__person=person)
-        item = items.first()
-        if item is None:
-            if person is not None and not Attempt.objects.filter(pk=attempt_id, person=person).exists():
-                raise AttemptNotFound
-            raise AnswerRefused(_("Question %(n)s is not on this paper.") % {"n": position})
-        if item.attempt.status != AttemptStatus.IN_PROGRESS:
+            attempts = attempts.filter(person=person)
+        locked = attempts.first()
+        if locked is None:
+            raise AttemptNotFound
+        if locked.status != AttemptStatus.IN_PROGRESS:
             raise AnswerRefused(_("This attempt has been submitted; answers can no longer change."))
-        if now > item.attempt.deadline + SAVE_GRACE:
+        if now > locked.deadline + SAVE_GRACE:
             raise AnswerRefused(_("Time is up; answers can no longer change."))
+        item = AttemptItem.objects.select_related("version").filter(attempt_id=attempt_id, position=position).first()
+        if item is None:
+            raise AnswerRefused(_("Question %(n)s is not on this paper.") % {"n": position})
         value = _clean_answer(item.version.data["type"], item, answer)
         if client_time < item.client_time:
             return SaveResult(False, item.revision, item.answer, item.client_time)
@@ -542,7 +543,8 @@ def _reviewer_name(actor: User | None) -> str:
 @transaction.atomic
 def item_review(*, actor: User | None, item: AttemptItem, adjustment: Decimal, reason: str) -> AttemptItem:
     """A reviewer's adjustment of an automatically marked short answer (engine apply_review)."""
-    item = AttemptItem.objects.select_for_update(of=("self",)).select_related("version", "attempt").get(pk=item.pk)
+    Attempt.objects.select_for_update().filter(pk=item.attempt_id).first()  # the attempt first: see answer_save
+    item = AttemptItem.objects.select_related("version", "attempt").get(pk=item.pk)
     if item.score is None:
         raise ValidationError(_("This answer has no automatic mark to adjust."))
     mark_ = marking.Mark(question_key=item.version.question.key, score=item.score, max_score=item.points,
@@ -559,7 +561,8 @@ def item_review(*, actor: User | None, item: AttemptItem, adjustment: Decimal, r
 @transaction.atomic
 def item_mark_essay(*, actor: User | None, item: AttemptItem, levels: dict[str, str]) -> AttemptItem:
     """Hand marking of an essay against its rubric (or a plain score when it has none)."""
-    item = AttemptItem.objects.select_for_update(of=("self",)).select_related("version", "attempt").get(pk=item.pk)
+    Attempt.objects.select_for_update().filter(pk=item.attempt_id).first()  # the attempt first: see answer_save
+    item = AttemptItem.objects.select_related("version", "attempt").get(pk=item.pk)
     q = item.version.to_engine()
     try:
         result = marking.mark_essay(q, levels=levels, marker=_reviewer_name(actor), points=item.points)
