@@ -136,11 +136,14 @@ class Conversation(models.Model):
             models.UniqueConstraint(fields=["source", "external_id"], name="quality_conversation_source_id"),
         ]
         indexes = [
-            models.Index(fields=["started_at"], name="quality_conv_started"),
+            # with the id: the default order, and counts by date read from the index alone
+            models.Index(fields=["-started_at", "-id"], name="quality_conv_started_id"),
             models.Index(fields=["unit", "started_at"], name="quality_conv_unit_started"),
             models.Index(fields=["agent", "started_at"], name="quality_conv_agent_started"),
-            models.Index(fields=["score"], name="quality_conv_score"),
             models.Index(fields=["source", "agent_employee_no"], name="quality_conv_source_agent_no"),
+            # red-line conversations are a few in a hundred: their own small index answers that filter
+            models.Index(fields=["-started_at", "csat"], condition=models.Q(red_line=True),
+                         name="quality_conv_red_started"),
         ]
 
     def __str__(self) -> str:
@@ -216,7 +219,9 @@ class RuleHit(models.Model):
         verbose_name_plural = _("rule hits")
         ordering = ["result", "message_index", "start", "pk"]
         indexes = [
-            models.Index(fields=["rule_id", "is_current"], name="quality_hit_rule_current"),
+            # "conversations with a current hit of rule X": read from the index alone
+            models.Index(fields=["rule_id", "conversation"], condition=models.Q(is_current=True),
+                         name="quality_hit_rule_conv_current"),
             models.Index(fields=["conversation", "is_current"], name="quality_hit_conv_current"),
             models.Index(fields=["rule_id", "verdict"], name="quality_hit_rule_verdict"),
         ]

@@ -69,7 +69,8 @@ def _scope_condition(user: User | None) -> Q | None:
     if Role.SUPERVISOR in roles:
         tops += list(supervised_units(user))
     if tops:
-        condition |= Q(unit__in=unit_subtree(tops))
+        # the unit ids as a list, not a subquery: the planner then uses the (unit, started_at) index
+        condition |= Q(unit_id__in=list(unit_subtree(tops).values_list("pk", flat=True)))
     person = person_for_user(user)
     if person is not None:
         condition |= Q(agent=person)
@@ -127,7 +128,7 @@ def conversation_list(*, user: User | None, filters: dict[str, Any] | None = Non
     f = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
     qs = conversations_visible_to(user)
     if "unit" in f:
-        qs = qs.filter(unit__path__startswith=f["unit"].path)
+        qs = qs.filter(unit_id__in=list(unit_subtree(f["unit"]).values_list("pk", flat=True)))
     if "agent" in f:
         qs = qs.filter(agent=f["agent"])
     if "date_from" in f:
