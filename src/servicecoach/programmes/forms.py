@@ -45,7 +45,7 @@ class ProgrammeForm(forms.Form):
     owner = PersonChoiceField(label=_("Owner"), queryset=Person.objects.none(), required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     participants = PeopleField(label=_("Participants"), queryset=Person.objects.none(), required=False,
-                               widget=forms.SelectMultiple(attrs={"size": 10}))
+                               widget=forms.SelectMultiple(attrs={"size": 10, "style": "height:14rem"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,9 +63,9 @@ class SessionForm(forms.Form):
     venue = forms.CharField(label=_("Venue"), max_length=200)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=500)
     new_hires = PeopleField(label=_("New hires"), queryset=Person.objects.none(), required=False,
-                            widget=forms.SelectMultiple(attrs={"size": 8}))
+                            widget=forms.SelectMultiple(attrs={"size": 8, "style": "height:12rem"}))
     retrainees = PeopleField(label=_("Re-trainees"), queryset=Person.objects.none(), required=False,
-                             widget=forms.SelectMultiple(attrs={"size": 8}))
+                             widget=forms.SelectMultiple(attrs={"size": 8, "style": "height:12rem"}))
     assessment = forms.CharField(label=_("Assessment requirements"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))
     what_to_bring = forms.CharField(label=_("What to bring"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -170,7 +170,8 @@ def session_list(request):
 def session_create(request, programme_pk: int):
     programme = get_object_or_404(selectors.programmes_visible_to(request.user), pk=programme_pk)
     today = timezone.localdate()
-    form = SessionForm(request.POST or None, initial={"start_date": selectors.earliest_start(today),
+    earliest = selectors.earliest_start(today)
+    form = SessionForm(request.POST or None, initial={"start_date": earliest, "end_date": earliest,
                                                       "day_start": "09:00", "day_end": "17:30"})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
