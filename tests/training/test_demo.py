@@ -12,7 +12,7 @@ from servicecoach.training.models import Course, Enrolment, LessonProgress, Quiz
 def test_demo_loads_courses_path_progress_and_is_idempotent(db):
     org_demo_load()
     summary = demo_load()
-    assert summary.startswith("training: 2 courses created")
+    assert summary.startswith("2 courses created")
     assert Course.objects.filter(published=True).count() == 2
     enrolments = Enrolment.objects.filter(path__code=PATH_CODE).count()
     assert enrolments > 20
@@ -25,7 +25,7 @@ def test_demo_loads_courses_path_progress_and_is_idempotent(db):
     counts = (Enrolment.objects.count(), LessonProgress.objects.count(), QuizAttempt.objects.count(),
               RereadTask.objects.count())
     again = demo_load()
-    assert again.startswith("training: 0 courses created")
+    assert again.startswith("0 courses created")
     assert counts == (Enrolment.objects.count(), LessonProgress.objects.count(), QuizAttempt.objects.count(),
                       RereadTask.objects.count())
 

@@ -180,5 +180,5 @@ def demo_load() -> str:
         for task in RereadTask.objects.filter(lesson=privacy).select_related("person").order_by("person__employee_no")[::3]:
             _pass(task.person, privacy)
     enrolled = Enrolment.objects.filter(path=path).count()
-    return (f"training: {created_courses} courses created ({Course.objects.count()} in all), path {path.code} with "
+    return (f"{created_courses} courses created ({Course.objects.count()} in all), path {path.code} with "
             f"{enrolled} learners ({new_enrolments} new), progress for {with_progress}, {rereads} re-read tasks")
