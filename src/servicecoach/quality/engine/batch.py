@@ -199,6 +199,17 @@ def _alnum(code: np.ndarray) -> np.ndarray:
     return out
 
 
+def _floats(values: list) -> np.ndarray:
+    """Floats or None as a float array, NaN for None; the all-None (chats have no end times) and
+    no-None cases without a Python step per value."""
+    missing = values.count(None)
+    if missing == len(values):
+        return np.full(len(values), np.nan)
+    if not missing:
+        return np.array(values, dtype=np.float64)
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
 def _scan(matcher: Matcher, text: str, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`.fast.Matcher.scan` as arrays ``(word, start)``; with Hyperscan the match callback
     only records ``(word, end)``: the alignment test and the start are computed with numpy."""
@@ -349,7 +360,7 @@ class _Batch:
         """Message times (NaN where missing) and, per conversation, whether every message has one
         (and there is at least one message)."""
         if self._time is None:
-            t = np.array([np.nan if v is None else v for v in map(_TIME, self._msgs)], dtype=np.float64)
+            t = _floats(list(map(_TIME, self._msgs)))
             missing = np.bincount(self.conv_of, weights=np.isnan(t), minlength=self.B)
             self._time = t
             self._timed = (missing == 0) & (self.counts > 0)
@@ -358,7 +369,7 @@ class _Batch:
     def ends(self) -> np.ndarray:
         """Message end times (NaN where missing)."""
         if self._end is None:
-            self._end = np.array([np.nan if v is None else v for v in map(_END, self._msgs)], dtype=np.float64)
+            self._end = _floats(list(map(_END, self._msgs)))
         return self._end
 
     def stops(self) -> np.ndarray:
