@@ -85,6 +85,8 @@ def test_locked_lesson_redirects_to_its_course(client, make_person, course, path
     services.enrol(actor=None, person=person, path=path)
     response = login(client, person).get(reverse("training:lesson-detail", args=[lesson.pk]))
     assert response.status_code == 302 and response.url == reverse("training:course-detail", args=[later.pk])
+    page = client.get(response.url).content.decode()
+    assert "尚需完成" in page and "服务礼仪" in page
     assert not LessonProgress.objects.filter(person=person, lesson=lesson).exists()
 
 

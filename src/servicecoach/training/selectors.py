@@ -106,6 +106,15 @@ def locked_course_ids(person: Person) -> set[int]:
     return locked - unlocked
 
 
+def missing_prerequisites(person: Person, course: Course) -> list[Course]:
+    """What the person must still complete before ``course`` opens (the shortest list over their paths)."""
+    done = completed_course_ids(person)
+    lists = [[c for c in step.prerequisites.all() if c.pk not in done]
+             for step in PathCourse.objects.filter(course=course, path__enrolments__person=person)
+             .prefetch_related("prerequisites")]
+    return min(lists, key=len) if lists else []
+
+
 @dataclass
 class CourseStatus:
     step: PathCourse

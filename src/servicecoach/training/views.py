@@ -190,6 +190,7 @@ def course_detail(request, pk: int):
     return render(request, "training/course_detail.html", {
         "course": course, "outline": selectors.course_outline(course, person), "can_manage": can_manage,
         "locked": locked, "module_form": ModuleForm() if can_manage else None,
+        "missing": selectors.missing_prerequisites(person, course) if locked else [],
         "problems": services.course_publish_problems(course) if can_manage else [],
     })
 
