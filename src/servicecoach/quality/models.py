@@ -144,6 +144,9 @@ class Conversation(models.Model):
             # red-line conversations are a few in a hundred: their own small index answers that filter
             models.Index(fields=["-started_at", "csat"], condition=models.Q(red_line=True),
                          name="quality_conv_red_started"),
+            # low scores, what reviewers filter for; partial, so that sorting a unit's conversations by
+            # score does not walk a whole-table score index instead of the unit's rows
+            models.Index(fields=["score"], condition=models.Q(score__lt=80), name="quality_conv_low_score"),
         ]
 
     def __str__(self) -> str:
