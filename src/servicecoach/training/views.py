@@ -7,6 +7,7 @@ Thin: read through training.selectors (scoped to the user), write through traini
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -529,14 +530,8 @@ def lesson_file(request, pk: int):
     response["Cache-Control"] = "private"
     inline = item.kind in ("video", "pdf")
     response["Content-Disposition"] = ("inline" if inline else "attachment") + \
-        f"; filename*=UTF-8''{_quote(item.file.name.rsplit('/', 1)[-1])}"
+        f"; filename*=UTF-8''{quote(item.file.name.rsplit('/', 1)[-1])}"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 # ---------------------------------------------------------------- re-reads
