@@ -211,3 +211,16 @@ def test_a_panel_needs_two_assessors(org, assessment):
     with pytest.raises(ValidationError, match="two assessors"):
         services.assessment_save(actor=None, assessment=assessment, people=[org.people["agent"]], units=[],
                                  assessors=[org.people["trainer"]], title="x")
+
+
+def test_report_pdf_is_printed_by_chromium(org, assessment, client):
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium is missing")
+    services.assessment_compute(assessment=assessment)
+    client.force_login(org.users["trainer"])
+    response = client.get(f"/exams/assessments/{assessment.pk}/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 5000
+    assert b"NotoSansCJK" in response.content or b"CJK" in response.content  # a CJK font is embedded

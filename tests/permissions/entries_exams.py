@@ -5,7 +5,7 @@ own attempts (another's: 404); a supervisor sees the attempts of their team (ano
 
 from __future__ import annotations
 
-from tests.permissions.matrix import NOT_FOUND, OK, Entry, expect, only, signed_in
+from tests.permissions.matrix import FORBIDDEN, NOT_FOUND, OK, Entry, expect, only, signed_in
 
 MANAGERS = ("admin", "training_manager", "trainer")
 
@@ -158,6 +158,8 @@ ENTRIES += [
     Entry("exams:assessment-release", method="POST", data={"release": "1"},
           kwargs=lambda org: {"pk": _assessment(org).pk}, expect=only(*MANAGERS)),
     Entry("exams:assessment-report", kwargs=lambda org: {"pk": _assessment(org).pk}, expect=only(*MANAGERS)),
+    Entry("exams:assessment-report-pdf", kwargs=lambda org: {"pk": _assessment(org).pk},
+          expect=expect(FORBIDDEN, admin=OK, training_manager=OK, trainer=OK)),
     Entry("exams:assessment-report-excel", kwargs=lambda org: {"pk": _assessment(org).pk}, expect=only(*MANAGERS)),
     # the agent's own result (a waiting page until release), their supervisor (also on the panel), managers
     Entry("exams:candidate-detail", label="own", kwargs=_candidate,

@@ -56,6 +56,7 @@ urlpatterns += [
     path("assessments/<int:pk>/compute/", views_practical.assessment_compute, name="assessment-compute"),
     path("assessments/<int:pk>/release/", views_practical.assessment_release, name="assessment-release"),
     path("assessments/<int:pk>/report/", views_practical.assessment_report, name="assessment-report"),
+    path("assessments/<int:pk>/report.pdf", views_practical.assessment_report_pdf, name="assessment-report-pdf"),
     path("assessments/<int:pk>/report.xlsx", views_practical.assessment_report_excel, name="assessment-report-excel"),
     path("candidates/<int:pk>/", views_practical.candidate_detail, name="candidate-detail"),
     path("candidates/<int:pk>/draw/", views_practical.candidate_draw, name="candidate-draw"),

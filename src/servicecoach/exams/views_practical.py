@@ -374,5 +374,51 @@ def assessment_report_excel(request, pk: int):
     return response
 
 
+CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+@role_required(*MANAGERS)
+def assessment_report_pdf(request, pk: int):
+    """The printable report as a PDF, printed by the system's headless Chromium (CJK fonts from the
+    system, e.g. fonts-noto-cjk). Without Chromium, a page says so and links the printable version."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+    from django.template.loader import render_to_string
+
+    assessment = get_object_or_404(Assessment, pk=pk)
+    browser = next((b for b in CHROMIUM if Path(b).exists()), None)
+    if browser is None:
+        messages.error(request, _("PDF needs Chromium on the server (apt-get install chromium fonts-noto-cjk); "
+                                  "use the printable version and save it as PDF from the browser."))
+        return redirect("exams:assessment-report", pk=pk)
+    css = Path(finders.find("core/app.css")).read_text(encoding="utf-8")
+    html = render_to_string("exams/report_print.html", {
+        "assessment": assessment, "report": selectors.assessment_report(assessment), "printed_at": timezone.now(),
+        "inline_css": css, "for_pdf": True}, request=request)
+    with tempfile.TemporaryDirectory(prefix="servicecoach-pdf-") as tmp:
+        source, target = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        source.write_text(html, encoding="utf-8")
+        command = [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   "--disable-dev-shm-usage", f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
+                   f"--print-to-pdf={target}", source.as_uri()]
+        try:
+            subprocess.run(command, check=True, timeout=60, capture_output=True)
+            data = target.read_bytes()
+        except (subprocess.SubprocessError, OSError):
+            messages.error(request, _("The PDF could not be made; use the printable version and save it as PDF "
+                                      "from the browser."))
+            return redirect("exams:assessment-report", pk=pk)
+        finally:
+            shutil.rmtree(Path(tmp) / "profile", ignore_errors=True)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''assessment-{assessment.pk}.pdf"
+    return response
+
+
 def _num(value):
     return None if value is None else float(value)
