@@ -154,3 +154,17 @@ def test_overview_reads_a_fixed_number_of_queries(people, template, make_person,
     with django_assert_max_num_queries(8):
         rows = selectors.plan_overview(user=people.manager.user, today=date(2025, 10, 20))
     assert len(rows) == 6 and all(r["task_count"] == 6 for r in rows)
+
+
+def test_the_overview_page_is_paginated_and_keeps_the_behind_filter(people, template, make_person):
+    from servicecoach.programmes.views_onboarding import PLAN_PAGE_SIZE
+
+    for _n in range(PLAN_PAGE_SIZE + 2):
+        services.onboarding_start(actor=None, template=template, person=make_person(login=False),
+                                  start_date=date(2025, 9, 29))
+    client = Client()
+    client.force_login(people.manager.user)
+    first = client.get(reverse("programmes:plan-list"), {"behind": "1"})
+    assert len(first.context["rows"]) == PLAN_PAGE_SIZE and first.context["page"].paginator.count == PLAN_PAGE_SIZE + 2
+    second = client.get(reverse("programmes:plan-list"), {"behind": "1", "page": "2"})
+    assert len(second.context["rows"]) == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from servicecoach.programmes.forms import PlanStartForm, TaskTickForm, TemplateF
 from servicecoach.programmes.models import OnboardingTemplate, PlanTask
 from servicecoach.programmes.views import STAFF, apply_service_errors
 
+PLAN_PAGE_SIZE = 50
 TEMPLATE_READERS = (Role.ADMIN, Role.TRAINING_MANAGER, Role.TRAINER, Role.MENTOR, Role.SUPERVISOR)
 
 
@@ -104,7 +106,8 @@ def plan_start(request, pk: int):
 def plan_list(request):
     behind = request.GET.get("behind") == "1"
     rows = selectors.plan_overview(user=request.user, behind_only=behind)
-    return render(request, "programmes/plan_list.html", {"rows": rows, "behind": behind})
+    page = Paginator(rows, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "programmes/plan_list.html", {"rows": page.object_list, "page": page, "behind": behind})
 
 
 @login_required
