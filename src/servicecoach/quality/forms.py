@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from servicecoach.org.models import OrgUnit, Person
 from servicecoach.quality.models import Channel
+
+
+class FastSelect(forms.Select):
+    """A select rendered in Python: Django renders each option through a template, which made the
+    agent list (hundreds of people) the most expensive part of the conversation list page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs or {})
+        final["name"] = name
+        current = "" if value is None else str(value)
+        options = format_html_join(
+            "", "<option value=\"{}\"{}>{}</option>",
+            ((str(v), mark_safe(" selected") if str(v) == current else "", label)
+             for v, label in self.choices_for_render()),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+    def choices_for_render(self):
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, list | tuple):  # an optgroup: flatten
+                yield from option_label
+            else:
+                yield ("" if option_value is None else getattr(option_value, "value", option_value)), option_label
+
 
 _SORTS = [
     ("started", _("Newest first")), ("-started", _("Oldest first")), ("score", _("Lowest score first")),
@@ -29,18 +56,20 @@ class AgentChoiceField(forms.ModelChoiceField):
 class ConversationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("conversation id, agent number or name")}))
-    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("All"))
-    agent = AgentChoiceField(label=_("Agent"), queryset=Person.objects.none(), required=False, empty_label=_("All"))
+    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("All"),
+                           widget=FastSelect)
+    agent = AgentChoiceField(label=_("Agent"), queryset=Person.objects.none(), required=False, empty_label=_("All"),
+                             widget=FastSelect)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices])
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices], widget=FastSelect)
     score_min = forms.FloatField(label=_("Score from"), required=False, min_value=0, max_value=100)
     score_max = forms.FloatField(label=_("Score to"), required=False, min_value=0, max_value=100)
-    rule = forms.ChoiceField(label=_("Rule hit"), required=False)
-    red_line = forms.ChoiceField(label=_("Red line"), required=False, choices=_YES_NO)
+    rule = forms.ChoiceField(label=_("Rule hit"), required=False, widget=FastSelect)
+    red_line = forms.ChoiceField(label=_("Red line"), required=False, choices=_YES_NO, widget=FastSelect)
     csat_max = forms.IntegerField(label=_("CSAT at most"), required=False, min_value=1, max_value=5)
-    reviewed = forms.ChoiceField(label=_("Reviewed"), required=False, choices=_YES_NO)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=_SORTS)
+    reviewed = forms.ChoiceField(label=_("Reviewed"), required=False, choices=_YES_NO, widget=FastSelect)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=_SORTS, widget=FastSelect)
 
     def __init__(self, *args, units, agents, rules: dict[str, dict], **kwargs):
         super().__init__(*args, **kwargs)
