@@ -137,3 +137,15 @@ def test_scorecard_items_form_changes_points_of_a_draft(sample, admin):
     data["points__attitude__forbidden"] = "-3"
     body = admin.post(f"/qa/rules/scorecard/{draft.pk}/items/", data).content.decode()
     assert "errorlist" in body
+
+
+@pytest.mark.parametrize(("change", "line", "field"), [
+    (("points: 10, rules: [zh-apology-01]", "points: -1, rules: [zh-apology-01]"), 22, "points"),
+    (("mode: award, bonus: true", "mode: deduct, bonus: true"), 27, "bonus"),
+])
+def test_scorecard_errors_name_the_line_of_the_item(db, change, line, field):
+    text = published_versions()[1].yaml_text.replace(*change)
+    with pytest.raises(scoring.YamlProblem) as err:
+        scoring.parse_scorecard_text(text)
+    assert err.value.line == line, err.value.message
+    assert field in err.value.message
