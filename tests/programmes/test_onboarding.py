@@ -4,7 +4,7 @@ and who sees which plan."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -168,3 +168,24 @@ def test_the_overview_page_is_paginated_and_keeps_the_behind_filter(people, temp
     assert len(first.context["rows"]) == PLAN_PAGE_SIZE and first.context["page"].paginator.count == PLAN_PAGE_SIZE + 2
     second = client.get(reverse("programmes:plan-list"), {"behind": "1", "page": "2"})
     assert len(second.context["rows"]) == 2
+
+
+def test_overview_agrees_with_the_per_plan_progress(people, template, make_person):
+    """plan_overview (plain rows, few queries) against plan_progress (one plan, model instances)."""
+    import random
+
+    rng = random.Random(7)
+    for _n in range(5):
+        plan = services.onboarding_start(actor=None, template=template, person=make_person(login=False),
+                                         start_date=date(2025, 9, 29) + timedelta(days=rng.randint(0, 20)))
+        for task in PlanTask.objects.filter(goal__plan=plan):
+            if rng.random() < 0.5:
+                services.plan_task_tick(actor=None, task=task, done=True, evidence="e",
+                                        result=rng.choice(["passed", "failed"]) if task.kind == "check" else "")
+    today = date(2025, 10, 22)
+    for row in selectors.plan_overview(user=people.manager.user, today=today):
+        ref = selectors.plan_progress(row["plan"], today)
+        for key in ("task_count", "done", "percent", "checks", "checks_passed", "finished"):
+            assert row[key] == ref[key], key
+        assert [g.week for g in row["overdue"]] == [g.week for g in ref["overdue"]]
+        assert (row["current"] and row["current"].week) == (ref["current"] and ref["current"].week)

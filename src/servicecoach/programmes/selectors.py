@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
@@ -40,6 +41,8 @@ from servicecoach.programmes.models import (
     NeedsSurvey,
     Notice,
     OnboardingPlan,
+    PlanGoal,
+    PlanTask,
     Programme,
     SessionStatus,
 )
@@ -240,8 +243,41 @@ def plan_progress(plan: OnboardingPlan, today: date | None = None) -> dict[str, 
 
 def plan_overview(*, user: User | None, behind_only: bool = False, today: date | None = None) -> list[dict]:
     """Every plan the user may see with its progress; those falling behind (overdue goals) first."""
-    plans = plans_visible_to(user).prefetch_related("goals__tasks")
-    rows = [plan_progress(p, today) for p in plans]
+    today = today or timezone.localdate()
+    plans = list(plans_visible_to(user))
+    goals: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    by_goal: dict[int, SimpleNamespace] = {}
+    # Plain rows rather than model instances: a company-wide overview reads thousands of tasks.
+    for pk, plan_id, week, title, starts_on, due_on in PlanGoal.objects.filter(plan__in=[p.pk for p in plans]) \
+            .order_by("week", "id").values_list("pk", "plan_id", "week", "title", "starts_on", "due_on"):
+        goal = SimpleNamespace(pk=pk, plan_id=plan_id, week=week, title=title, starts_on=starts_on, due_on=due_on,
+                               open=0)
+        goals[plan_id].append(goal)
+        by_goal[pk] = goal
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tasks, done, checks, checks passed
+    for goal_id, done_at, kind, result in PlanTask.objects.filter(goal_id__in=list(by_goal)).values_list(
+            "goal_id", "done_at", "kind", "result"):
+        goal = by_goal[goal_id]
+        row = counts[goal.plan_id]
+        row[0] += 1
+        if done_at:
+            row[1] += 1
+        else:
+            goal.open += 1
+        if kind == "check" and result:
+            row[2] += 1
+            row[3] += int(result == CheckResult.PASSED)
+    rows = []
+    for plan in plans:
+        plan_goals = goals.get(plan.pk, [])
+        total, done, checks, passed = counts.get(plan.pk, (0, 0, 0, 0))
+        rows.append({
+            "plan": plan, "goals": plan_goals, "task_count": total, "done": done,
+            "percent": round(100 * done / total) if total else 0,
+            "overdue": [g for g in plan_goals if g.due_on < today and g.open],
+            "current": next((g for g in plan_goals if g.starts_on <= today <= g.due_on), None),
+            "checks": checks, "checks_passed": passed, "finished": bool(total) and done == total,
+        })
     if behind_only:
         rows = [r for r in rows if r["overdue"]]
     return sorted(rows, key=lambda r: (-len(r["overdue"]), r["plan"].person.name))
