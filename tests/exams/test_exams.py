@@ -267,3 +267,14 @@ def test_exam_page_shows_item_statistics_of_marked_attempts(org, fixed_paper, ma
     stats = {row["key"]: row["s"] for row in client.get(f"/exams/{exam.pk}/").context["stats"]}
     assert stats["s0"].s == 3 and round(stats["s0"].facility) == 67  # two of three right
     assert round(stats["tf"].facility) == 67 and round(stats["tf"].discrimination_index) == 100  # the key is False
+
+
+def test_home_panels_show_the_open_exam_and_the_marking_work(org, fixed_paper, make_exam, client):
+    exam = make_exam(fixed_paper)
+    client.force_login(org.users["agent"])
+    page = client.get("/")
+    assert exam.title in page.content.decode()
+    services.attempt_submit(attempt=services.attempt_start(exam=exam, person=org.teammate))  # an essay to mark
+    client.force_login(org.users["trainer"])
+    panels = {p["panel"].key: p["data"] for p in client.get("/").context["panels"]}
+    assert panels["exams_manager"]["to_mark"] == 1  # the essay (an empty short answer needs no review)

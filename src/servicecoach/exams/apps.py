@@ -9,7 +9,9 @@ class ExamsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from servicecoach.core.home import HomePanel, register_panel
         from servicecoach.core.navigation import NavItem, Section, register_nav
+        from servicecoach.exams import selectors
         from servicecoach.org.models import Role
 
         managers = frozenset({Role.ADMIN, Role.TRAINING_MANAGER, Role.TRAINER})
@@ -26,3 +28,7 @@ class ExamsConfig(AppConfig):
             NavItem(_("Assessment results"), "exams:assessment-results", managers | {Role.SUPERVISOR},
                     section=Section.ASSESSMENT, order=90),
         )
+        register_panel(HomePanel(key="exams_candidate", title=_("My exams"), template="exams/panels/candidate.html",
+                                 roles=frozenset({Role.AGENT}), data=selectors.home_candidate, order=25))
+        register_panel(HomePanel(key="exams_manager", title=_("Assessment work"), template="exams/panels/manager.html",
+                                 roles=managers, data=selectors.home_manager, order=26))

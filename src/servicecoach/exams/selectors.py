@@ -206,3 +206,34 @@ def exam_item_statistics(exam) -> list[dict] | None:
     if len(rows) < 2:
         return None
     return [{"key": s.key, "stem": labels.get(s.key, ""), "s": s} for s in question_statistics(rows).values()]
+
+
+def home_candidate(user: User | None) -> dict:
+    """The candidate's home panel: exams open now (to start or continue) and released results."""
+    from django.utils import timezone
+
+    person = person_for_user(user)
+    if person is None:
+        return {"open": [], "results": []}
+    now = timezone.now()
+    open_exams = []
+    for exam in exams_for_candidate(user):
+        if not exam.opens_at <= now < exam.closes_at:
+            continue
+        attempts = list(Attempt.objects.filter(exam=exam, person=person))
+        current = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+        if current is not None or len(attempts) < exam.attempts_allowed:
+            open_exams.append({"exam": exam, "attempt": current})
+    results = list(Attempt.objects.filter(person=person, exam__results_released_at__isnull=False)
+                   .exclude(status=AttemptStatus.IN_PROGRESS).select_related("exam").order_by("-submitted_at")[:3])
+    return {"open": open_exams, "results": results}
+
+
+def home_manager(user: User | None) -> dict:
+    """The trainer's home panel: answers to mark, feedback due and overdue."""
+    from django.utils import timezone
+
+    due = feedback_due_list()
+    today = timezone.localdate()
+    return {"to_mark": marking_queue().count(), "feedback_due": due.count(),
+            "feedback_overdue": due.filter(feedback_due__lt=today).count()}
