@@ -154,3 +154,18 @@ def test_agenda_topics_can_come_from_a_courses_modules(people, session):
     response = _client(people.trainer).get(reverse("programmes:session-agenda", args=[session.pk]),
                                            {"course": course.pk})
     assert response.context["topics_form"].initial["topics"] == "服务流程 | 105\n工单系统 | 30"
+
+
+def test_a_material_of_an_unknown_kind_is_refused_by_name(people, session):
+    upload = SimpleUploadedFile("setup.exe", b"MZ", content_type="application/octet-stream")
+    response = _client(people.trainer).post(reverse("programmes:material-upload", args=[session.pk]),
+                                            {"title": "x", "file": upload}, follow=True)
+    assert not session.materials.exists()
+    assert "exe" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_session_participants_join_the_programme(people, programme, session, make_person):
+    newcomer = make_person(name="新来的")
+    services.session_update(actor=people.manager.user, session=session,
+                            participants=[(people.agent, "new_hire"), (newcomer, "retrainee")])
+    assert newcomer in programme.participants.all()

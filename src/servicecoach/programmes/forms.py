@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -107,9 +108,20 @@ class AgendaTextForm(forms.Form):
                     "(kinds: opening, teaching, break, wrap_up)."))
 
 
+MATERIAL_EXTENSIONS = ["pdf", "ppt", "pptx", "doc", "docx", "xls", "xlsx", "txt", "md", "png", "jpg", "jpeg",
+                       "mp4", "mp3", "zip"]
+MATERIAL_MAX_MB = 200
+
+
+def _material_size(file) -> None:
+    if file.size > MATERIAL_MAX_MB * 1024 * 1024:
+        raise forms.ValidationError(_("The file is larger than %(max)d MB.") % {"max": MATERIAL_MAX_MB})
+
+
 class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=_("File"), validators=[FileExtensionValidator(MATERIAL_EXTENSIONS), _material_size],
+                           help_text=_("PDF, slides, documents, spreadsheets, images, video or a zip archive."))
 
 
 class ParticipationNoteForm(forms.Form):

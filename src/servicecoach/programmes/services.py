@@ -186,6 +186,8 @@ def session_schedule(*, actor: User | None, programme: Programme, title: str, tr
     session.save()
     SessionParticipant.objects.bulk_create(
         [SessionParticipant(session=session, person=p, kind=kind) for p, kind in participants])
+    # A session's participants belong to its programme (the exams app picks candidates from there).
+    programme.participants.add(*[p for p, _kind in participants])
     EquipmentCheck.objects.bulk_create([EquipmentCheck(session=session, item=item) for item in EquipmentKind.values])
     changes: dict[str, Any] = {"title": title, "programme": programme, "trainer": trainer, "start_date": start_date,
                                "end_date": end_date, "venue": venue, "capacity": capacity,
@@ -231,6 +233,7 @@ def session_update(*, actor: User | None, session: ClassroomSession, participant
             enrolment.save(update_fields=["kind"])
     if set(current) != set(wanted):
         changes["participants"] = [len(current), len(wanted)]
+        session.programme.participants.add(*[p for p, _kind in participants])
     if {"start_date", "end_date"} & set(changes):
         # Blocks on days the session no longer has would never show; the trainer rebuilds the agenda.
         session.agenda.exclude(day__in=session_days(session)).delete()
