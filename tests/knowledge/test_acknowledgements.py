@@ -109,3 +109,16 @@ def test_request_list_counts_only_the_people_each_reader_may_see(client, standar
     assert [(r["asked"], r["acked"], r["pending"]) for r in rows] == [(3, 0, 3)]  # 售前组 only
     client.force_login(people["pre_agent"].user)
     assert client.get(reverse("knowledge:acknowledgement-requests")).status_code == 403
+
+
+def test_acknowledging_a_new_version_settles_the_older_request(standard, people, org, editor):
+    old = services.acknowledgement_request_create(article=standard, units=[org.pre], actor=editor.user)
+    services.article_update(article=standard, author=editor.user, fields={"area": "red_line", "body": "不得索要密码。"})
+    standard.refresh_from_db()
+    new = services.acknowledgement_request_create(article=standard, units=[org.pre], actor=editor.user)
+    assert (old.version, new.version) == (1, 2)
+    agent = people["pre_agent"]
+    services.acknowledge(acknowledgement=new.acknowledgements.get(person=agent), actor=agent.user)
+    assert old.acknowledgements.get(person=agent).acknowledged_at is not None
+    assert old.acknowledgements.get(person=people["pre_agent2"]).acknowledged_at is None  # only their own
+    assert not selectors.my_pending_acknowledgements(agent.user).exists()

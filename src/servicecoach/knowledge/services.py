@@ -317,13 +317,18 @@ def acknowledgement_request_create(
 
 @transaction.atomic
 def acknowledge(*, acknowledgement: Acknowledgement, actor: User | None) -> Acknowledgement:
-    """Record that the person read the version; acknowledging twice keeps the first time."""
-    row = Acknowledgement.objects.select_for_update().get(pk=acknowledgement.pk)
+    """Record that the person read the version; acknowledging twice keeps the first time. Having read a
+    version also settles the person's pending requests for older versions of the same standard."""
+    row = Acknowledgement.objects.select_related("request").select_for_update().get(pk=acknowledgement.pk)
     if row.acknowledged_at is None:
         row.acknowledged_at = timezone.now()
         row.save(update_fields=["acknowledged_at"])
+        older = Acknowledgement.objects.filter(
+            person=row.person_id, acknowledged_at__isnull=True, request__article=row.request.article_id,
+            request__version__lt=row.request.version)
+        settled = older.update(acknowledged_at=row.acknowledged_at)
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=row.request,
-                     changes={"acknowledged by": str(row.person)})
+                     changes={"acknowledged by": str(row.person), **({"older versions": settled} if settled else {})})
     return row
 
 
