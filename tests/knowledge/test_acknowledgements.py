@@ -122,3 +122,19 @@ def test_acknowledging_a_new_version_settles_the_older_request(standard, people,
     assert old.acknowledgements.get(person=agent).acknowledged_at is not None
     assert old.acknowledgements.get(person=people["pre_agent2"]).acknowledged_at is None  # only their own
     assert not selectors.my_pending_acknowledgements(agent.user).exists()
+
+
+def test_report_exports_to_excel_with_the_readers_people_only(client, standard, people, org, editor):
+    import io
+
+    from openpyxl import load_workbook
+
+    request = services.acknowledgement_request_create(article=standard, units=[org.cs], actor=editor.user)
+    services.acknowledge(acknowledgement=request.acknowledgements.get(person=people["pre_agent"]), actor=None)
+    client.force_login(people["pre_supervisor"].user)
+    response = client.get(reverse("knowledge:acknowledgement-report-export", args=[request.pk]))
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True))
+    assert sorted(r[1] for r in rows) == sorted(["售前甲", "售前乙", "售前主管"])  # not the other team's 售后丙
+    done = [r for r in rows if r[1] == "售前甲"][0]
+    assert done[4] is not None and all(r[4] is None for r in rows if r[1] != "售前甲")

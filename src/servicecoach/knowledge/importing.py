@@ -387,3 +387,26 @@ def export_workbook(articles) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def acknowledgement_workbook(request, report: dict) -> bytes:
+    """Who has and has not acknowledged a request (the rows the reader may see), for chasing people up."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Acknowledgements")[:31]
+    sheet.append([_("Employee number"), _("Name"), _("Unit"), _("Acknowledged"), _("Time")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in [*report["pending"], *report["done"]]:
+        at = row.acknowledged_at
+        sheet.append([row.person.employee_no, row.person.name, row.person.unit.name,
+                      _("yes") if at else _("no"),
+                      at.astimezone().replace(tzinfo=None) if at else None])
+    for letter, width in zip("ABCDE", (14, 14, 20, 10, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -26,6 +26,8 @@ urlpatterns: list = [
     path("acknowledgements/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("acknowledgements/requests/", views.acknowledgement_requests, name="acknowledgement-requests"),
     path("acknowledgements/requests/<int:pk>/", views.acknowledgement_report, name="acknowledgement-report"),
+    path("acknowledgements/requests/<int:pk>/export/", views.acknowledgement_report_export,
+         name="acknowledgement-report-export"),
     path("review/", views.review_list, name="review-list"),
     path("unanswered/", views.unanswered, name="unanswered"),
     path("import/", views.import_view, name="import"),

@@ -365,6 +365,16 @@ def acknowledgement_report(request, pk: int):
                                                                      "today": timezone.localdate()})
 
 
+@role_required(*REPORT_ROLES)
+def acknowledgement_report_export(request, pk: int):
+    ack_request = selectors.acknowledgement_request_for(request.user, pk)
+    report = selectors.acknowledgement_report(user=request.user, request=ack_request)
+    response = HttpResponse(importing.acknowledgement_workbook(ack_request, report),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="acknowledgements-{ack_request.pk}.xlsx"'
+    return response
+
+
 # ---------------------------------------------------------------- owners' lists
 
 
