@@ -65,10 +65,11 @@ def search(request):
         result, articles = selectors.article_search(user=request.user, query=query, kind=data["kind"],
                                                     category=data["category"], tag=data["tag"].strip())
         # typing updates the results live (live=1); only a submitted query counts as asked
-        if result.no_good_answer and not request.GET.get("live"):
+        logged = result.no_good_answer and not request.GET.get("live")
+        if logged:
             services.query_log(query=query, kind=data["kind"], hits=len(result.hits),
                                confidence=result.confidence, user=request.user)
-        context.update(result=result, articles=articles, query=query)
+        context.update(result=result, articles=articles, query=query, logged=logged)
     template = "knowledge/search_results.html" if request.htmx else "knowledge/search.html"
     context["pending"] = selectors.my_pending_acknowledgements(request.user).count() if not request.htmx else 0
     context["can_create"] = selectors.is_editor(request.user)
