@@ -18,9 +18,14 @@ LOOP = {"admin": OK, "training_manager": OK, "qa_reviewer": OK, "supervisor": OK
 
 
 def _submitted_review(org, cid: str = "rv-1"):
-    """The agent's conversation (Team A) reviewed and submitted by the sample QA reviewer."""
+    """The agent's conversation (Team A) reviewed and submitted by the sample QA reviewer (the same one
+    when asked again: the API entries are requested twice, with and without a format suffix)."""
     from servicecoach.review import services
+    from servicecoach.review.models import Review
 
+    existing = Review.objects.filter(conversation__external_id=cid, kind="regular").first()
+    if existing is not None:
+        return existing
     review = services.review_assign(actor=None, conversation=conversation(org, "S007", cid),
                                     reviewer=org.people["qa_reviewer"])
     marks = {i.position: ({"earned": i.points} if i.applicable else {"na": True}) for i in review.items.all()}
@@ -42,7 +47,11 @@ def pending_mine(org):
 def pending_other_team(org):
     """A pending review of another team's conversation, assigned to the administrator."""
     from servicecoach.review import services
+    from servicecoach.review.models import Review
 
+    existing = Review.objects.filter(conversation__external_id="rv-3").first()
+    if existing is not None:
+        return {"pk": existing.pk}
     return {"pk": services.review_assign(actor=None, conversation=conversation(org, "S009", "rv-3"),
                                          reviewer=org.people["admin"]).pk}
 
@@ -72,8 +81,11 @@ def published_case(org):
 
 def appeal(org):
     from servicecoach.review import services
+    from servicecoach.review.models import Appeal
 
     review = _submitted_review(org, "rv-6")
+    if Appeal.objects.filter(review=review).exists():
+        return {"pk": Appeal.objects.get(review=review).pk}
     item = review.items.filter(applicable=True).first()
     return {"pk": services.appeal_create(actor=org.users["agent"], review=review, item_ids=[item.pk],
                                          comment="不同意").pk}
@@ -127,4 +139,13 @@ ENTRIES = [
     Entry("review:calibration-report", kwargs=session, expect=only("admin", "training_manager")),
     Entry("review:calibration-close", method="POST", data={}, kwargs=session, expect=only("admin")),
     Entry("review:dashboard", expect=only("admin", "training_manager", "qa_reviewer", "supervisor")),
+    # REST, read-only, scoped like the pages
+    Entry("api:review-list", expect=expect(FORBIDDEN, **LOOP)),
+    Entry("api:review-detail", label="submitted, agent's own (Team A)", kwargs=submitted,
+          expect=expect(FORBIDDEN, **LOOP)),
+    Entry("api:review-detail", label="pending, other team, the admin's", kwargs=pending_other_team,
+          expect=expect(FORBIDDEN, admin=OK, training_manager=OK, qa_reviewer=NOT_FOUND, supervisor=NOT_FOUND,
+                        agent=NOT_FOUND)),
+    Entry("api:appeal-list", expect=expect(FORBIDDEN, **LOOP)),
+    Entry("api:appeal-detail", kwargs=appeal, expect=expect(FORBIDDEN, **LOOP)),
 ]

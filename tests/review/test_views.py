@@ -195,3 +195,16 @@ def test_conversation_page_offers_a_review_to_qa_staff(client, org):
     response = client.post(reverse("review:review-start", args=[conversation.pk]))
     review = Review.objects.get(conversation=conversation)
     assert response["Location"] == reverse("review:review-edit", args=[review.pk])
+
+
+def test_appeal_button_only_within_the_appeal_period(client, org, assigned):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    review = services.review_save(actor=None, review=assigned, version=0, marks=marks_full(assigned), submit=True)
+    link = reverse("review:appeal-create", args=[review.pk])
+    client.force_login(org.users["agent"])
+    assert link in client.get(reverse("review:review-detail", args=[review.pk])).content.decode()
+    Review.objects.filter(pk=review.pk).update(submitted_at=timezone.now() - timedelta(days=30))
+    assert link not in client.get(reverse("review:review-detail", args=[review.pk])).content.decode()

@@ -4,14 +4,15 @@ PostgreSQL give the same figures. Calibration reviews never count."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
-from servicecoach.org.models import OrgUnit, User
+from servicecoach.org.models import OrgUnit, Person, User
 from servicecoach.quality import selectors as quality_selectors
 from servicecoach.quality.models import RuleHit
 from servicecoach.review.models import (
@@ -34,35 +35,102 @@ def _r(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _final(conv: dict[str, Any], rev: dict[str, Any] | None) -> tuple[int, int]:
+    """(passed, scored) on the final score: the review's where there is one, else the automatic one.
+    Worked out from two grouped counts (conversations; their submitted reviews) instead of a per-row
+    subquery, which made the dashboard slow on large periods."""
+    rev = rev or {}
+    passed = conv.get("auto_passed", 0) - rev.get("auto_passed", 0) + rev.get("passed", 0)
+    scored = conv.get("with_score", 0) - rev.get("auto_scored", 0) + rev.get("scored", 0)
+    return passed, scored
+
+
+CONV_AGG = {
+    "n": Count("pk"), "auto": Avg("score"), "red": Count("pk", filter=Q(red_line=True)),
+    "auto_passed": Count("pk", filter=Q(score__gte=PASS_SCORE)), "with_score": Count("score"),
+}
+CONV_SUMS = {
+    "n": Count("pk"), "score_sum": Sum("score"), "with_score": Count("score"), "red": Count("pk", filter=Q(red_line=True)),
+    "auto_passed": Count("pk", filter=Q(score__gte=PASS_SCORE)), "csat_sum": Sum("csat"), "csat_n": Count("csat"),
+    "frt_sum": Sum("first_response_seconds"), "frt_n": Count("first_response_seconds"),
+    "aht_sum": Sum("duration_seconds"), "aht_n": Count("duration_seconds"),
+}
+REVIEW_SUMS = {
+    "reviewed": Count("pk"), "review_sum": Sum("score"), "passed": Count("pk", filter=Q(score__gte=PASS_SCORE)),
+    "scored": Count("score"), "r_auto_passed": Count("pk", filter=Q(conversation__score__gte=PASS_SCORE)),
+    "auto_scored": Count("conversation__score"),
+}
+
+
+def _add(target: dict[str, Any], row: dict[str, Any], rev: dict[str, Any]) -> None:
+    for source in (row, rev):
+        for key, value in source.items():
+            if key in CONV_SUMS or key in REVIEW_SUMS:
+                target[key] = target.get(key, 0) + (value or 0)
+
+
+def _finish(s: dict[str, Any]) -> dict[str, Any]:
+    """Averages and the pass rate from summed counts. The pass rate is on the final score: the review's
+    where there is one, else the automatic one."""
+    def avg(total: str, count: str, digits: int = 1) -> float | None:
+        return _r(s[total] / s[count], digits) if s.get(count) else None
+
+    passed = s.get("auto_passed", 0) - s.get("r_auto_passed", 0) + s.get("passed", 0)
+    scored = s.get("with_score", 0) - s.get("auto_scored", 0) + s.get("scored", 0)
+    return {"n": s.get("n", 0), "auto": avg("score_sum", "with_score"), "red": s.get("red", 0),
+            "reviewed": s.get("reviewed", 0), "review": avg("review_sum", "scored"), "csat": avg("csat_sum", "csat_n", 2),
+            "frt": avg("frt_sum", "frt_n"), "aht": avg("aht_sum", "aht_n"),
+            "pass_rate": _r(100 * passed / scored) if scored else None}
+
+
+REVIEW_AGG = {
+    "reviewed": Count("pk"), "review": Avg("score"), "passed": Count("pk", filter=Q(score__gte=PASS_SCORE)),
+    "scored": Count("score"), "auto_passed": Count("pk", filter=Q(conversation__score__gte=PASS_SCORE)),
+    "auto_scored": Count("conversation__score"),
+}
+
+
+def _per_day(conversations, reviews):
+    """(day, conversation counts, review counts or None) for each local day of the period with conversations."""
+    by_day = {row["day"]: row for row in reviews.annotate(day=TruncDate("conversation__started_at"))
+              .values("day").annotate(**REVIEW_AGG)}
+    for row in (conversations.annotate(day=TruncDate("started_at")).values("day").annotate(**CONV_AGG)
+                .order_by("day")):
+        if row["day"] is not None:
+            yield row["day"], row, by_day.get(row["day"])
+
+
 def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date) -> dict[str, Any]:
     conversations = quality_selectors.conversation_list(
         user=user, filters={"unit": unit, "date_from": start, "date_to": end}).order_by()
-    submitted = Review.objects.filter(kind=ReviewKind.REGULAR, status=ReviewStatus.SUBMITTED)
-    review_score = Subquery(submitted.filter(conversation=OuterRef("pk")).values("score")[:1])
-    # the final score: the review's where there is one, else the automatic one
-    convs = conversations.annotate(review_score=review_score).annotate(final=Coalesce("review_score", "score"))
+    reviews = Review.objects.filter(kind=ReviewKind.REGULAR, status=ReviewStatus.SUBMITTED,
+                                    conversation__in=conversations.values("pk")).order_by()
 
-    totals = convs.aggregate(
-        conversations=Count("pk"), auto_score=Avg("score"), red_lines=Count("pk", filter=Q(red_line=True)),
-        avg_csat=Avg("csat"), csat_n=Count("csat"), first_response=Avg("first_response_seconds"),
-        handling=Avg("duration_seconds"), reviewed=Count("review_score"), avg_review=Avg("review_score"),
-        passed=Count("pk", filter=Q(final__gte=PASS_SCORE)), with_final=Count("final"),
-    )
-    totals["pass_rate"] = _r(100 * totals["passed"] / totals["with_final"]) if totals["with_final"] else None
-    for key in ("auto_score", "avg_csat", "first_response", "handling", "avg_review"):
-        totals[key] = _r(totals[key])
+    # One pass over the period grouped by agent and unit gives the totals and both tables.
+    groups = list(conversations.values("agent", "unit").annotate(**CONV_SUMS))
+    review_groups = {(r["conversation__agent"], r["conversation__unit"]): r for r in
+                     reviews.values("conversation__agent", "conversation__unit").annotate(**REVIEW_SUMS)}
+    all_rows: dict[str, Any] = {}
+    by_agent: dict[int, dict[str, Any]] = defaultdict(dict)
+    by_unit: dict[int, dict[str, Any]] = defaultdict(dict)
+    for row in groups:
+        rev = review_groups.get((row["agent"], row["unit"]), {})
+        for target in (all_rows, by_agent[row["agent"]] if row["agent"] else None,
+                       by_unit[row["unit"]] if row["unit"] else None):
+            if target is not None:
+                _add(target, row, rev)
+    totals = _finish(all_rows)
+    totals.update({"conversations": totals["n"], "auto_score": totals["auto"], "red_lines": totals["red"],
+                   "avg_review": totals["review"], "avg_csat": totals["csat"], "first_response": totals["frt"],
+                   "handling": totals["aht"], "csat_n": all_rows.get("csat_n", 0)})
 
     trend = []
-    for row in (convs.annotate(day=TruncDate("started_at")).values("day")
-                .annotate(n=Count("pk"), auto=Avg("score"), review=Avg("review_score"),
-                          red=Count("pk", filter=Q(red_line=True)),
-                          passed=Count("pk", filter=Q(final__gte=PASS_SCORE)), with_score=Count("final"))
-                .order_by("day")):
-        trend.append({"day": row["day"].isoformat() if row["day"] else "", "n": row["n"], "auto": _r(row["auto"]),
-                      "review": _r(row["review"]), "red": row["red"],
-                      "pass_rate": _r(100 * row["passed"] / row["with_score"]) if row["with_score"] else None})
+    for day, row, rev in _per_day(conversations, reviews):
+        passed, scored = _final(row, rev)
+        trend.append({"day": day.isoformat(), "n": row["n"], "auto": _r(row["auto"]),
+                      "review": _r(rev["review"]) if rev else None, "red": row["red"],
+                      "pass_rate": _r(100 * passed / scored) if scored else None})
 
-    reviews = submitted.filter(conversation__in=conversations.values("pk"))
     items = ReviewItem.objects.filter(review__in=reviews, applicable=True, bonus=False)
     taken = items.filter(Q(red_line=False, earned__lt=F("points")) | Q(red_line=True, violated=True))
     failing_items = list(taken.values("section", "item", "name").annotate(n=Count("pk")).order_by("-n", "name")[:10])
@@ -88,15 +156,19 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
         running += row["n"]
         row["cumulative"] = round(100 * running / total_problems, 1)
 
-    per_agent = _grouped(convs, "agent", ("agent__name", "agent__employee_no"))
-    per_team = _grouped(convs, "unit", ("unit__name", "unit__code"))
+    people = {p.pk: p for p in Person.objects.filter(pk__in=list(by_agent)).only("name", "employee_no")}
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(by_unit)).only("name", "code")}
+    per_agent = sorted(({"name": people[k].name, "code": people[k].employee_no} | _finish(v)
+                        for k, v in by_agent.items() if k in people), key=lambda r: r["code"])
+    per_team = sorted(({"name": units[k].name, "code": units[k].code} | _finish(v)
+                       for k, v in by_unit.items() if k in units), key=lambda r: r["code"])
 
     repeat = None
-    with_customer = convs.exclude(customer_id="")
-    contacts = with_customer.count()
+    counts = (conversations.exclude(customer_id="").values("customer_id").annotate(n=Count("pk"))
+              .aggregate(contacts=Sum("n"), customers=Count("customer_id"),
+                         repeaters=Count("customer_id", filter=Q(n__gt=1))))
+    contacts, customers, repeaters = counts["contacts"] or 0, counts["customers"], counts["repeaters"]
     if contacts:
-        customers = with_customer.values("customer_id").distinct().count()
-        repeaters = with_customer.values("customer_id").annotate(n=Count("pk")).filter(n__gt=1).count()
         repeat = {"contacts": contacts, "customers": customers, "repeat_customers": repeaters,
                   "repeat_rate": _r(100 * (contacts - customers) / contacts)}
 
@@ -115,13 +187,14 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
     reviewers.sort(key=lambda r: -r["reviews"])
 
     appeals = Appeal.objects.filter(review__in=reviews)
-    decided = [(a, d) for a, d in appeals.filter(decided_at__isnull=False).values_list("created_at", "decided_at")]
-    review_count = reviews.count()
+    counts = appeals.aggregate(n=Count("pk"), accepted=Count("pk", filter=Q(status=AppealStatus.ACCEPTED)),
+                               open=Count("pk", filter=Q(status__in=[AppealStatus.SUPERVISOR, AppealStatus.QA_LEAD])))
+    decided = list(appeals.filter(decided_at__isnull=False).values_list("created_at", "decided_at"))
+    review_count = totals["reviewed"]
     appeal_stats = {
-        "appeals": appeals.count(), "reviews": review_count,
-        "rate": _r(100 * appeals.count() / review_count) if review_count else None,
-        "accepted": appeals.filter(status=AppealStatus.ACCEPTED).count(),
-        "open": appeals.filter(status__in=[AppealStatus.SUPERVISOR, AppealStatus.QA_LEAD]).count(),
+        "appeals": counts["n"], "reviews": review_count,
+        "rate": _r(100 * counts["n"] / review_count) if review_count else None,
+        "accepted": counts["accepted"], "open": counts["open"],
         "resolution_hours": _r(sum((d - a).total_seconds() for a, d in decided) / len(decided) / 3600)
         if decided else None,
     }
@@ -129,22 +202,6 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
             "problems": problems, "severities": [str(labels_severity[s]) for s in Severity.values],
             "pareto": pareto, "per_agent": per_agent, "per_team": per_team, "repeat": repeat,
             "reviewers": reviewers, "appeals": appeal_stats}
-
-
-def _grouped(convs, key: str, names: tuple[str, str]) -> list[dict[str, Any]]:
-    rows = (convs.filter(**{f"{key}__isnull": False}).values(key, *names)
-            .annotate(n=Count("pk"), auto=Avg("score"), reviewed=Count("review_score"), review=Avg("review_score"),
-                      red=Count("pk", filter=Q(red_line=True)), avg_csat=Avg("csat"),
-                      frt=Avg("first_response_seconds"), aht=Avg("duration_seconds"),
-                      passed=Count("pk", filter=Q(final__gte=PASS_SCORE)), with_score=Count("final"))
-            .order_by(names[1]))
-    out = []
-    for row in rows:
-        out.append({"name": row[names[0]], "code": row[names[1]], "n": row["n"], "auto": _r(row["auto"]),
-                    "reviewed": row["reviewed"], "review": _r(row["review"]), "red": row["red"],
-                    "csat": _r(row["avg_csat"], 2), "frt": _r(row["frt"]), "aht": _r(row["aht"]),
-                    "pass_rate": _r(100 * row["passed"] / row["with_score"]) if row["with_score"] else None})
-    return out
 
 
 def charts(data: dict[str, Any]) -> list[dict[str, Any]]:

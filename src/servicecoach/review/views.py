@@ -99,12 +99,14 @@ def review_detail(request, pk: int):
     person = person_for_user(request.user)
     is_agent = person is not None and review.conversation.agent_id == person.pk
     case = CaseWriteUp.objects.filter(review=review).first()
+    deadline = services.appeal_deadline(review)
     context.update({
         "appeals": list(review.appeals.all()),
         "can_edit": selectors.can_edit_review(request.user, review),
         "can_appeal": is_agent and review.kind == ReviewKind.REGULAR and review.submitted
+        and timezone.localdate() <= (deadline or timezone.localdate())
         and not review.appeals.filter(status__in=[AppealStatus.SUPERVISOR, AppealStatus.QA_LEAD]).exists(),
-        "appeal_deadline": services.appeal_deadline(review),
+        "appeal_deadline": deadline,
         "case": case,
         "can_write_case": review.kind == ReviewKind.REGULAR and review.submitted and (
             selectors.can_manage(request.user) or (person is not None and person.pk == review.reviewer_id)),
