@@ -200,8 +200,9 @@ class RuleHit(models.Model):
     span; all null for a conversation-level hit such as a missing greeting) and a reviewer's verdict."""
 
     result = models.ForeignKey(AutoResult, verbose_name=_("result"), on_delete=models.CASCADE, related_name="hits")
+    # indexed with is_current below (a conversation's hits); no separate index to keep up on every insert
     conversation = models.ForeignKey(Conversation, verbose_name=_("conversation"), on_delete=models.CASCADE,
-                                     related_name="rule_hits")
+                                     related_name="rule_hits", db_index=False)
     rule_id = models.CharField(_("rule"), max_length=120)
     message_index = models.PositiveIntegerField(_("message"), null=True, blank=True)
     start = models.PositiveIntegerField(null=True, blank=True)
@@ -213,7 +214,7 @@ class RuleHit(models.Model):
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices, default=Verdict.PENDING)
     verdict_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("verdict by"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     verdict_at = models.DateTimeField(_("verdict at"), null=True, blank=True)
 
@@ -227,6 +228,9 @@ class RuleHit(models.Model):
                          name="quality_hit_rule_conv_current"),
             models.Index(fields=["conversation", "is_current"], name="quality_hit_conv_current"),
             models.Index(fields=["rule_id", "verdict"], name="quality_hit_rule_verdict"),
+            # only judged hits have a reviewer: a small index (deleting a user updates their verdicts)
+            models.Index(fields=["verdict_by"], condition=models.Q(verdict_by__isnull=False),
+                         name="quality_hit_verdict_by"),
         ]
 
     def __str__(self) -> str:
