@@ -18,11 +18,16 @@ def test_programmes_and_sessions_are_scoped(people, session):
     data = _api(people.agent).get("/api/v1/programmes/").json()
     rows = data["results"] if isinstance(data, dict) else data
     assert [r["title"] for r in rows] == [session.programme.title]
-    assert {p["name"] for p in rows[0]["participants"]} == {"新人甲", "新人乙"}
+    assert [p["name"] for p in rows[0]["participants"]] == ["新人甲"]  # an agent sees only themselves
+    staff_rows = _api(people.manager).get("/api/v1/programmes/").json()
+    staff_rows = staff_rows["results"] if isinstance(staff_rows, dict) else staff_rows
+    assert {p["name"] for p in staff_rows[0]["participants"]} == {"新人甲", "新人乙"}
     assert _api(people.outsider).get(f"/api/v1/programmes/{session.programme_id}/").status_code == 404
     detail = _api(people.trainer).get(f"/api/v1/classroom-sessions/{session.pk}/").json()
     assert detail["venue"] == "三楼培训室" and {p["kind"] for p in detail["participants"]} == {"new_hire", "retrainee"}
     assert _api(people.mentor).get(f"/api/v1/classroom-sessions/{session.pk}/").status_code == 404
+    mine = _api(people.agent).get(f"/api/v1/classroom-sessions/{session.pk}/").json()
+    assert [p["name"] for p in mine["participants"]] == ["新人甲"]
 
 
 def test_notices_are_personal_and_can_be_marked_read(people, session):

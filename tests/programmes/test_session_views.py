@@ -54,6 +54,19 @@ def test_schedule_form_with_a_reason_overrides(people, programme):
     assert ClassroomSession.objects.get().notice_override_reason == "紧急上线新政策"
 
 
+def test_participant_lists_stay_within_scope(people, session, make_person, org):
+    outsider = make_person(unit=org.aft, name="外组学员")
+    services.session_update(actor=people.manager.user, session=session,
+                            participants=[(people.agent, "new_hire"), (outsider, "new_hire")])
+    agent_page = _client(people.agent).get(reverse("programmes:session-detail", args=[session.pk]))
+    assert [e.person for e in agent_page.context["enrolments"]] == [people.agent]
+    supervisor_page = _client(people.supervisor).get(reverse("programmes:programme-detail",
+                                                             args=[session.programme_id]))
+    assert outsider not in supervisor_page.context["participants"]
+    trainer_page = _client(people.trainer).get(reverse("programmes:session-detail", args=[session.pk]))
+    assert {e.person for e in trainer_page.context["enrolments"]} == {people.agent, outsider}
+
+
 def test_session_scope(people, session):
     url = reverse("programmes:session-detail", args=[session.pk])
     assert _client(people.agent).get(url).status_code == 200

@@ -23,8 +23,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.programmes_visible_to(self.request.user).prefetch_related("participants").order_by(
-            "-start_date", "-id")
+        return selectors.programmes_visible_to(self.request.user).order_by("-start_date", "-id")
 
 
 class SessionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -34,8 +33,8 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.sessions_visible_to(self.request.user).prefetch_related(
-            "enrolments__person", "agenda").order_by("-start_date", "-id")
+        return selectors.sessions_visible_to(self.request.user).prefetch_related("agenda").order_by(
+            "-start_date", "-id")
 
 
 class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

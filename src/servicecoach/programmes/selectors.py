@@ -108,6 +108,21 @@ def sessions_visible_to(user: User | None) -> QuerySet[ClassroomSession]:
     return sessions.filter(pk__in=ClassroomSession.objects.filter(condition).values("pk"))
 
 
+def programme_participants_for(user: User | None, programme: Programme) -> QuerySet[Person]:
+    """The participants of a programme the user may see: all for training staff, otherwise those within
+    the user's own scope (an agent: themselves; a supervisor: their people)."""
+    people = programme.participants.select_related("unit")
+    return people if is_training_staff(user) else people.filter(pk__in=people_visible_to(user).values("pk"))
+
+
+def session_enrolments_for(user: User | None, session: ClassroomSession):
+    """A session's participants as the user may see them: all for whoever manages it, otherwise in scope."""
+    enrolments = session.enrolments.select_related("person", "person__unit")
+    if can_manage_session(user, session):
+        return enrolments
+    return enrolments.filter(person__in=people_visible_to(user).values("pk"))
+
+
 def can_manage_session(user: User | None, session: ClassroomSession) -> bool:
     """Training staff, and the session's own trainer: agenda, equipment, materials, attendance, notes."""
     if is_training_staff(user):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from servicecoach.programmes import selectors
 from servicecoach.programmes.models import ClassroomSession, Notice, Programme
 
 
@@ -15,11 +17,16 @@ class PersonRefSerializer(serializers.Serializer):
 
 class ProgrammeSerializer(serializers.ModelSerializer):
     owner = PersonRefSerializer(allow_null=True)
-    participants = PersonRefSerializer(many=True)
+    participants = serializers.SerializerMethodField()
 
     class Meta:
         model = Programme
         fields = ["id", "title", "kind", "description", "start_date", "end_date", "owner", "participants"]
+
+    @extend_schema_field(PersonRefSerializer(many=True))
+    def get_participants(self, programme) -> list[dict]:
+        people = selectors.programme_participants_for(self.context["request"].user, programme)
+        return PersonRefSerializer(people, many=True).data
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -34,8 +41,9 @@ class SessionSerializer(serializers.ModelSerializer):
                   "participants", "agenda"]
 
     def get_participants(self, session) -> list[dict]:
+        enrolments = selectors.session_enrolments_for(self.context["request"].user, session)
         return [{"id": e.person_id, "employee_no": e.person.employee_no, "name": e.person.name, "kind": e.kind}
-                for e in session.enrolments.all()]
+                for e in enrolments]
 
     def get_agenda(self, session) -> list[dict]:
         return [{"day": b.day, "start": b.start.strftime("%H:%M"), "end": b.end.strftime("%H:%M"), "kind": b.kind,

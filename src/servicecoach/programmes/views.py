@@ -128,7 +128,7 @@ def programme_detail(request, pk: int):
     return render(request, "programmes/programme_detail.html", {
         "programme": programme,
         "sessions": selectors.sessions_visible_to(request.user).filter(programme=programme),
-        "participants": programme.participants.select_related("unit"),
+        "participants": selectors.programme_participants_for(request.user, programme),
         "can_edit": selectors.is_training_staff(request.user),
     })
 
@@ -237,7 +237,8 @@ def session_detail(request, pk: int):
         "session": session,
         "days": selectors.session_days(session),
         "agenda": list(session.agenda.all()),
-        "enrolments": session.enrolments.select_related("person", "person__unit"),
+        "enrolments": selectors.session_enrolments_for(request.user, session),
+        "enrolled": session.enrolments.count(),
         "equipment": session.equipment.all(),
         "materials": session.materials.all() if selectors.can_get_materials(request.user, session) else None,
         "manage": manage,
