@@ -206,7 +206,8 @@ def candidate_detail(request, pk: int):
     conduct_form = feedback_form = None
     if manager:
         conduct_form = ConductForm(initial={
-            "attendance_percent": candidate.attendance_rate * 100 if candidate.attendance_rate is not None else None,
+            "attendance_percent": (candidate.attendance_rate * 100).quantize(Decimal("0.01")).normalize()
+            if candidate.attendance_rate is not None else None,
             "participation": ", ".join(candidate.participation), "teamwork": ", ".join(candidate.teamwork)})
         advice_text = "\n".join(f"{a['zh']}（{a['percent']}%）" for a in candidate.advice)
         feedback_form = FeedbackForm(initial={"feedback_text": candidate.feedback_text or advice_text})
