@@ -182,3 +182,20 @@ def test_session_participants_join_the_programme(people, programme, session, mak
     services.session_update(actor=people.manager.user, session=session,
                             participants=[(people.agent, "new_hire"), (newcomer, "retrainee")])
     assert newcomer in programme.participants.all()
+
+
+def test_trainer_home_lists_their_coming_sessions_and_the_latest_feedback(people, session):
+    from servicecoach.programmes.selectors import home_trainer_sessions
+
+    today = timezone.localdate()
+    ClassroomSession.objects.filter(pk=session.pk).update(start_date=today - timedelta(days=14),
+                                                          end_date=today + timedelta(days=3))
+    session.refresh_from_db()
+    held = [d for d in session_days(session) if d <= today]
+    services.feedback_submit(person=people.agent, session=session, day=held[-1], content_rating=2, pace_rating=2,
+                             relevance_rating=2, comment="太难", today=today)
+    (row,) = home_trainer_sessions(people.trainer.user)["rows"]
+    assert row["running"] and row["latest_feedback"]["day"] == held[-1] and row["latest_feedback"]["low"]
+    html = _client(people.trainer).get(reverse("home")).content.decode()
+    assert 'id="panel-programmes_trainer_sessions"' in html and session.title in html
+    assert home_trainer_sessions(people.agent.user)["rows"] == []

@@ -37,6 +37,11 @@ class ProgrammesConfig(AppConfig):
             roles=everyone, data=selectors.home_notices, order=15,
         ))
         register_panel(HomePanel(
+            key="programmes_trainer_sessions", title=_("My sessions"),
+            template="programmes/panels/trainer_sessions.html", roles=frozenset({Role.TRAINER}),
+            data=selectors.home_trainer_sessions, order=25,
+        ))
+        register_panel(HomePanel(
             key="programmes_falling_behind", title=_("New hires falling behind"),
             template="programmes/panels/falling_behind.html",
             roles=frozenset({Role.TRAINING_MANAGER, Role.MENTOR, Role.SUPERVISOR}),

@@ -518,3 +518,20 @@ def course_topics(course) -> str:
         if minutes:
             lines.append(f"{module.title} | {minutes}")
     return "\n".join(lines)
+
+
+def home_trainer_sessions(user: User | None) -> dict[str, Any]:
+    """A trainer's sessions running now or starting within two weeks, each with the latest day's feedback
+    (so the trainer reads it before the next day)."""
+    person = person_for_user(user)
+    if person is None:
+        return {"rows": []}
+    today = timezone.localdate()
+    sessions = ClassroomSession.objects.filter(trainer=person, status=SessionStatus.SCHEDULED, end_date__gte=today,
+                                               start_date__lte=today + timedelta(days=14)).order_by("start_date")
+    rows = []
+    for session in sessions[:6]:
+        summary = [day for day in feedback_summary(session) if day["day"] <= today]
+        rows.append({"session": session, "running": session.start_date <= today,
+                     "latest_feedback": summary[-1] if summary else None})
+    return {"rows": rows}
