@@ -343,3 +343,27 @@ def test_run_due_command_is_idempotent(org):
     call_command("review_run_due", "--date", "2026-11-06", stdout=out)
     assert "already ran" in out.getvalue()
     assert Review.objects.filter(plan=plan).count() == 1
+
+
+def test_targeted_plan_by_rule_hits_and_angry_customers(org):
+    rude = make_conversation(polite=False, csat=5, day=10)
+    polite = make_conversation(polite=True, csat=5, day=10)
+    rude_rules = set(RuleHit.objects.filter(conversation=rude, is_current=True).values_list("rule_id", flat=True))
+    polite_rules = set(RuleHit.objects.filter(conversation=polite, is_current=True).values_list("rule_id", flat=True))
+    only_rude = sorted(rude_rules - polite_rules)
+    assert only_rude
+    plan = _plan(org, kind=PlanKind.TARGETED, percent=None, targets=["rules"], rule_ids=only_rude[:1],
+                 date_from=date(2026, 11, 10), date_to=date(2026, 11, 10))
+    services.plan_run(actor=None, plan=plan, today=date(2026, 12, 1))
+    assert set(Review.objects.filter(plan=plan).values_list("conversation_id", flat=True)) == {rude.pk}
+
+    calm = make_conversation(polite=True, csat=5, day=11)
+    upset = make_conversation(polite=False, csat=5, day=11)
+    emotions = {c.pk: c.current_result.customer_emotion for c in (calm, upset)}
+    assert emotions[upset.pk] != emotions[calm.pk]
+    threshold = min(emotions.values())
+    angry = _plan(org, name="angry", kind=PlanKind.TARGETED, percent=None, targets=["angry"], emotion_over=threshold,
+                  date_from=date(2026, 11, 11), date_to=date(2026, 11, 11))
+    services.plan_run(actor=None, plan=angry, today=date(2026, 12, 1))
+    expected = {pk for pk, value in emotions.items() if value > threshold}
+    assert set(Review.objects.filter(plan=angry).values_list("conversation_id", flat=True)) == expected
