@@ -33,6 +33,8 @@ from servicecoach.quality.models import (
 )
 
 MAX_TEXT = 500
+HIT_COLUMNS = ("result", "conversation", "rule_id", "message_index", "start", "end", "text", "category", "severity",
+               "is_current", "verdict", "verdict_by", "verdict_at")
 
 # ------------------------------------------------------------------------------- versions
 
@@ -180,20 +182,17 @@ def conversations_score(
         ))
     bulk.insert(AutoResult, results, key=("conversation",), where={"is_current": True})
     hits = []
+    pending = (Verdict.PENDING, None, None)
     for row, res, (_raw, result) in zip(rows, results, outputs):
         for hit in result["hits"]:
             info = rules.get(hit["rule"], {})
-            verdict = kept.get(_hit_key(row.pk, hit))
-            hits.append(RuleHit(
-                result=res, conversation_id=row.pk, rule_id=hit["rule"], message_index=hit["message"],
-                start=hit["start"], end=hit["end"], text=(hit["text"] or "")[:MAX_TEXT],
-                category=info.get("category", ""), severity=info.get("severity", ""), is_current=True,
-                verdict=verdict[0] if verdict else Verdict.PENDING,
-                verdict_by_id=verdict[1] if verdict else None, verdict_at=verdict[2] if verdict else None,
-            ))
+            verdict = kept.get(_hit_key(row.pk, hit), pending)
+            hits.append((res.pk, row.pk, hit["rule"], hit["message"], hit["start"], hit["end"],
+                         (hit["text"] or "")[:MAX_TEXT], info.get("category", ""), info.get("severity", ""), True,
+                         *verdict))
         row.current_result = res
         row.score, row.grade, row.red_line = res.score, res.grade, res.red_line
-    bulk.insert(RuleHit, hits, key=(), need_pks=False)
+    bulk.insert_values(RuleHit, HIT_COLUMNS, hits)
     # One statement copies each new current result onto its conversation (bulk_update's CASE per row
     # and field cost more than the scoring itself).
     current = AutoResult.objects.filter(conversation=OuterRef("pk"), is_current=True)
