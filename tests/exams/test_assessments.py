@@ -224,3 +224,16 @@ def test_report_pdf_is_printed_by_chromium(org, assessment, client):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and len(response.content) > 5000
     assert b"NotoSansCJK" in response.content or b"CJK" in response.content  # a CJK font is embedded
+
+
+def test_bands_are_configurable_per_assessment(org, assessment):
+    from servicecoach.exams.engine.composite import composite
+
+    assessment.band_excellent, assessment.band_good, assessment.band_pass = Decimal(85), Decimal(75), Decimal(60)
+    config = services._composite_config(assessment)
+    result = composite(theory=Decimal(86), practical=Decimal(86), overall=Decimal(86), config=config)
+    assert result.band.label_zh == "优秀" and result.explanation[-1] == "band: 优秀 excellent (from 85)"
+    with pytest.raises(ValidationError, match="bands must be listed from the highest minimum down"):
+        services.assessment_save(actor=None, assessment=assessment, people=[org.people["agent"]], units=[],
+                                 assessors=[org.people["trainer"], org.people["supervisor"]],
+                                 band_excellent=Decimal(70), band_good=Decimal(80))

@@ -253,7 +253,8 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ["title", "held_on", "theory_exam", "rubric", "margin_share", "weight_theory", "weight_practical",
-                  "weight_overall", "rounding", "people", "units", "assessors"]
+                  "weight_overall", "rounding", "band_excellent", "band_good", "band_pass", "people", "units",
+                  "assessors"]
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"}),
                    "people": forms.SelectMultiple(attrs={"size": 8}), "units": forms.SelectMultiple(attrs={"size": 6}),
                    "assessors": forms.SelectMultiple(attrs={"size": 6})}

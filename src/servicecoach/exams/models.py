@@ -360,6 +360,9 @@ class Assessment(models.Model):
                                          default=Decimal("0.20"))
     rounding = models.CharField(_("rounding rule"), max_length=30, choices=RoundingRule.choices,
                                 default=RoundingRule.NONE)
+    band_excellent = models.DecimalField(_("优秀 (excellent) from"), max_digits=5, decimal_places=2, default=Decimal(90))
+    band_good = models.DecimalField(_("良好 (good) from"), max_digits=5, decimal_places=2, default=Decimal(80))
+    band_pass = models.DecimalField(_("合格 (pass) from"), max_digits=5, decimal_places=2, default=Decimal(70))
     people = models.ManyToManyField("org.Person", blank=True, related_name="+", verbose_name=_("candidates"))
     units = models.ManyToManyField("org.OrgUnit", blank=True, related_name="+", verbose_name=_("candidate units"))
     assessors = models.ManyToManyField("org.Person", related_name="+", verbose_name=_("panel of assessors"))

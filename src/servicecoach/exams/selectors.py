@@ -205,7 +205,25 @@ def exam_item_statistics(exam) -> list[dict] | None:
     rows = list(by_attempt.values())
     if len(rows) < 2:
         return None
-    return [{"key": s.key, "stem": labels.get(s.key, ""), "s": s} for s in question_statistics(rows).values()]
+    return [{"key": s.key, "stem": labels.get(s.key, ""), "s": s, "flags": [(flag_label(f), f) for f in s.flags]}
+            for s in question_statistics(rows).values()]
+
+
+def flag_label(flag: str) -> str:
+    """A short, translated name for one of the engine's review flags (its full English text is kept as a tooltip)."""
+    from django.utils.translation import gettext as _
+
+    if flag.startswith("discriminative efficiency"):
+        return _("low discriminative efficiency")
+    if flag.startswith("discrimination index") and "negative" in flag:
+        return _("negative discrimination: stronger candidates do worse")
+    if flag.startswith("discrimination index"):
+        return _("low discrimination")
+    if flag.startswith("facility") and "below" in flag:
+        return _("too hard: almost nobody gets it")
+    if flag.startswith("facility"):
+        return _("too easy: almost everybody gets it")
+    return flag
 
 
 def home_candidate(user: User | None) -> dict:

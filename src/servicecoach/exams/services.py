@@ -670,10 +670,17 @@ def scenario_card_save(*, actor: User | None, card, **fields: Any):
 
 
 def _composite_config(assessment):
-    from servicecoach.exams.engine.composite import CompositeConfig, RoundingRule
+    from servicecoach.exams.engine.composite import DEFAULT_BANDS, CompositeConfig, RoundingRule
 
+    minima = {"excellent": assessment.band_excellent, "good": assessment.band_good, "pass": assessment.band_pass,
+              "fail": Decimal(0)}
+    def plain(value) -> Decimal:  # 80.00 from the database reads "80" in the explanation
+        value = Decimal(value)
+        return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+
+    bands = tuple(dataclasses.replace(b, minimum=plain(minima[b.code])) for b in DEFAULT_BANDS)
     return CompositeConfig(theory=assessment.weight_theory, practical=assessment.weight_practical,
-                           overall=assessment.weight_overall, rounding=RoundingRule(assessment.rounding))
+                           overall=assessment.weight_overall, rounding=RoundingRule(assessment.rounding), bands=bands)
 
 
 @transaction.atomic
@@ -690,7 +697,7 @@ def assessment_save(*, actor: User | None, assessment, people, units, assessors,
     try:
         _composite_config(assessment).validate()
     except CompositeError as exc:
-        raise ValidationError({"weight_theory": str(exc)}) from None
+        raise ValidationError({"band_excellent" if "band" in str(exc) else "weight_theory": str(exc)}) from None
     if len(assessors) < 2:
         raise ValidationError({"assessors": _("A panel needs at least two assessors (e.g. the trainer and a supervisor).")})
     assessment.save()

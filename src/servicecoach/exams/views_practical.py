@@ -366,7 +366,7 @@ def assessment_report_excel(request, pk: int):
         for row in report["stats"]:
             s = row["s"]
             st.append([row["stem"][:80], s.s, s.facility, s.sd, s.discrimination_index, s.discriminative_efficiency,
-                       ", ".join(s.flags)])
+                       "，".join(label for label, _text in row["flags"])])
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(buffer.getvalue(),
