@@ -139,7 +139,7 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
 
     catalogue = quality_selectors.rule_catalogue(quality_selectors.published_versions()[0])
     rules = list(RuleHit.objects.filter(conversation__in=conversations.values("pk"), is_current=True)
-                 .values("rule_id").annotate(n=Count("conversation_id", distinct=True)).order_by("-n", "rule_id")[:10])
+                 .values("rule_id").annotate(n=Count("pk")).order_by("-n", "rule_id")[:10])
     for row in rules:
         row["name"] = catalogue.get(row["rule_id"], {}).get("name", row["rule_id"])
 
