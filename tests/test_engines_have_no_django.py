@@ -16,6 +16,7 @@ ENGINE_PACKAGES = {
     "servicecoach.kpi.engine": {"formula", "template", "rules", "scoring", "tables"},
     "servicecoach.exams.engine": {"questions", "marking", "blueprint", "practical", "composite", "statistics"},
     "servicecoach.knowledge.engine": {"analysis", "index", "reference"},
+    "servicecoach.training.engine": {"sanitise", "quiz"},
 }
 # Pure modules that live beside Django code in their domain, and the command-line front ends.
 PLAIN_MODULES = [

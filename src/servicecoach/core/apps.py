@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "servicecoach.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        # The Celery application becomes the current one, so every app's shared_task goes to its broker.
+        from servicecoach import worker  # noqa: F401
