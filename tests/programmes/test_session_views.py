@@ -199,3 +199,16 @@ def test_trainer_home_lists_their_coming_sessions_and_the_latest_feedback(people
     html = _client(people.trainer).get(reverse("home")).content.decode()
     assert 'id="panel-programmes_trainer_sessions"' in html and session.title in html
     assert home_trainer_sessions(people.agent.user)["rows"] == []
+
+
+def test_session_list_can_hide_past_sessions(people, session):
+    today = timezone.localdate()
+    past = services.session_schedule(
+        actor=people.manager.user, programme=session.programme, title="上个月的培训班", trainer=people.trainer,
+        start_date=calendar.add_working_days(today, -30), end_date=calendar.add_working_days(today, -30),
+        day_start=session.day_start,
+        day_end=session.day_end, venue="A", capacity=5, participants=[(people.agent, "new_hire")],
+        today=today - timedelta(days=60))
+    client = _client(people.agent)
+    assert set(client.get(reverse("programmes:session-list")).context["sessions"]) == {session, past}
+    assert list(client.get(reverse("programmes:session-list"), {"upcoming": "1"}).context["sessions"]) == [session]

@@ -160,8 +160,9 @@ def programme_update(request, pk: int):
 
 @login_required
 def session_list(request):
+    upcoming = request.GET.get("upcoming") == "1"
     return render(request, "programmes/session_list.html", {
-        "sessions": selectors.session_list(user=request.user),
+        "sessions": selectors.session_list(user=request.user, upcoming_only=upcoming), "upcoming": upcoming,
         "can_create": selectors.is_training_staff(request.user),
     })
 
