@@ -8,7 +8,7 @@ its materials and gives feedback; a supervisor sees their people's sessions (rea
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -126,7 +126,7 @@ def _certified_mentor(org):
 def _mentoring(org):
     today = timezone.localdate()
     return services.mentor_assign(actor=None, mentor=_certified_mentor(org), mentee=org.people["agent"],
-                                  start_date=today, probation_end=today.replace(year=today.year + 1))
+                                  start_date=today, probation_end=today + timedelta(days=365))
 
 
 def _plan(org, person=None, mentored=True):
