@@ -387,9 +387,6 @@ def attempt_take(request, pk: int):
 @require_POST
 def attempt_answer(request, pk: int):
     """Autosave of one answer: JSON {position, answer, client_time}; answers JSON with the stored state."""
-    person = person_for_user(request.user)
-    if person is None:
-        raise Http404
     try:
         body = json.loads(request.body or b"{}")
         position = int(body["position"])
@@ -400,7 +397,7 @@ def attempt_answer(request, pk: int):
     try:
         # one locking query checks the owner, the attempt's state and the item (the hot path under load)
         result = services.answer_save(attempt=pk, position=position, answer=body.get("answer"),
-                                      client_time=client_time, person=person)
+                                      client_time=client_time, user_id=request.user.pk)
     except services.AttemptNotFound:
         raise Http404 from None
     except services.AnswerRefused as error:
