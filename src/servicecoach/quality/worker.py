@@ -1,28 +1,12 @@
-"""The Celery application that runs quality jobs on workers when a broker is configured.
+"""The quality app's jobs run on the project's Celery application (``servicecoach.worker``).
 
-    SERVICECOACH_REDIS_URL=redis://127.0.0.1:6379/0 celery -A servicecoach.quality.worker worker
+    SERVICECOACH_REDIS_URL=redis://127.0.0.1:6379/0 celery -A servicecoach.worker worker
 
-The broker and the other ``CELERY_*`` settings come from ``servicecoach.settings``; without a broker
-nothing here is used (jobs run in a thread of the web process, see ``quality.jobs``).
+``celery -A servicecoach.quality.worker worker`` still works: it is the same application.
 """
 
 from __future__ import annotations
 
-import os
+from servicecoach.worker import app
 
-from celery import Celery
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicecoach.settings")
-
-app = Celery("servicecoach")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-# A job's message is acknowledged when the task ends, so a worker killed mid-job leaves it queued; the
-# job's checkpoint makes the second run start after the last committed batch.
-app.conf.task_acks_late = True
-app.conf.task_reject_on_worker_lost = True
-app.conf.worker_prefetch_multiplier = 1
-app.conf.broker_connection_retry_on_startup = True
-queue = os.environ.get("SERVICECOACH_QUALITY_QUEUE")
-if queue:
-    app.conf.task_default_queue = queue
-app.autodiscover_tasks(["servicecoach.quality"])
+__all__ = ["app"]

@@ -96,7 +96,7 @@ def world(tmp_path, migrated):
 
     def start_worker() -> subprocess.Popen:
         proc = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "servicecoach.quality.worker", "worker", "-Q", queue, "--pool=solo",
+            [str(BIN / "celery"), "-A", "servicecoach.worker", "worker", "-Q", queue, "--pool=solo",
              "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "warning"],
             env=env, cwd=tmp_path, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
