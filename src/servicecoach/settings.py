@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("PG_JIT"):
+    # PostgreSQL's JIT compiler costs 12–70 ms on the list pages' count queries and wins nothing on
+    # queries this short (measured by benchmarks/qa_web.py); SERVICECOACH_PG_JIT=1 keeps it on.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"

@@ -27,7 +27,7 @@ print(json.dumps({
     "ALLOWED_HOSTS": settings.ALLOWED_HOSTS, "CSRF_TRUSTED_ORIGINS": settings.CSRF_TRUSTED_ORIGINS,
     "SECRET_KEY": settings.SECRET_KEY, "VAR_DIR": str(settings.VAR_DIR),
     "ENGINE": db["ENGINE"], "NAME": str(db["NAME"]), "HOST": db.get("HOST"), "PORT": db.get("PORT"),
-    "USER": db.get("USER"), "PASSWORD": db.get("PASSWORD"),
+    "USER": db.get("USER"), "PASSWORD": db.get("PASSWORD"), "OPTIONS": db.get("OPTIONS", {}),
     "CELERY_BROKER_URL": settings.CELERY_BROKER_URL, "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
 }))
 """
@@ -69,6 +69,13 @@ def test_database_url_selects_postgresql(tmp_path):
     assert values["PORT"] == 5433
     assert values["USER"] == "coach"
     assert values["PASSWORD"] == "p@ss"
+    assert values["OPTIONS"] == {"options": "-c jit=off"}  # short queries: JIT only costs
+
+
+def test_postgresql_jit_can_be_kept(tmp_path):
+    values = settings_with(tmp_path, SERVICECOACH_DATABASE_URL="postgres://coach:x@db/servicecoach",
+                           SERVICECOACH_PG_JIT="1")
+    assert "options" not in values["OPTIONS"]
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("on", True), ("0", False), ("", False)])
