@@ -1,5 +1,5 @@
 """Assessment: question bank, papers and blueprints, exams, practical exams, composite grades.
 
-Only the pure-Python engine lives here for now (``servicecoach.exams.engine``); the Django app
-(models, services, views) is added on top of it later.
+The algorithms are the pure-Python engine (``servicecoach.exams.engine``, docs/exams-engine.md); the Django
+app around it (models, services, selectors, views, API) is described for trainers in docs/exams-web.md.
 """
