@@ -28,3 +28,12 @@ queue = os.environ.get("SERVICECOACH_QUEUE") or os.environ.get("SERVICECOACH_QUA
 if queue:
     app.conf.task_default_queue = queue
 app.autodiscover_tasks()
+
+# What `celery -A servicecoach.worker beat` starts on a schedule (without a broker, the same work is done
+# on access and by the management commands `exams_close_due` and `review_run_due`).
+app.conf.beat_schedule = {
+    # attempts past their deadline are submitted with what was saved
+    "exams-close-due-attempts": {"task": "servicecoach.exams.tasks.close_due_attempts", "schedule": 60.0},
+    # sampling plans whose period has come, and appeals past their deadline
+    "review-run-due": {"task": "review.run_due", "schedule": 15 * 60.0},
+}
