@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicecoach.core.forms import apply_service_errors
 from servicecoach.core.permissions import role_required
 from servicecoach.knowledge import diff, importing, kinds, selectors, services, tasks
 from servicecoach.knowledge import search as knowledge_search
@@ -32,15 +33,6 @@ from servicecoach.org.models import Role
 from servicecoach.org.selectors import units_visible_to
 
 PAGE_SIZE = 25
-
-
-def _apply_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else (f"f_{name}" if f"f_{name}" in form.fields else None)
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _posted(request):
@@ -154,7 +146,7 @@ def article_create(request, kind: str):
         try:
             article = _save_article(request, form)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error, field_prefixes=("f_",))
         else:
             messages.success(request, _("Article “%(title)s” created.") % {"title": article.title})
             return redirect("knowledge:article-detail", pk=article.pk)
@@ -170,7 +162,7 @@ def article_edit(request, pk: int):
         try:
             saved = _save_article(request, form, article)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error, field_prefixes=("f_",))
         else:
             if saved.version != article.version:
                 messages.success(request, _("Saved as version %(number)s.") % {"number": saved.version})
@@ -322,7 +314,7 @@ def acknowledgement_request_create(request, pk: int):
                 article=article, units=form.cleaned_data["units"], actor=request.user,
                 note=form.cleaned_data["note"], due_date=form.cleaned_data["due_date"])
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error, field_prefixes=("f_",))
         else:
             messages.success(request, _("%(n)s people are asked to acknowledge version %(v)s.") % {
                 "n": ack_request.acknowledgements.count(), "v": ack_request.version})

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicecoach.core.forms import apply_service_errors as _apply_errors
 from servicecoach.core.permissions import role_required
 from servicecoach.kpi import selectors, services
 from servicecoach.kpi.engine.tables import write_xlsx
@@ -54,14 +55,6 @@ def _pick(pair) -> str:
 
 def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _period(pk: int) -> Period:

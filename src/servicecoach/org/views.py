@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicecoach.core.forms import apply_service_errors as _apply_service_errors
 from servicecoach.core.permissions import role_required
 from servicecoach.org import selectors, services
 from servicecoach.org.forms import (
@@ -37,15 +38,6 @@ ROLE_EDITORS = (Role.ADMIN,)
 
 def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
-
-
-def _apply_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on top of it)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _visible_person_or_404(user, pk: int) -> Person:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from servicecoach.core.forms import apply_service_errors
 from servicecoach.core.permissions import role_required
 from servicecoach.org import calendar
 from servicecoach.org.models import Role
@@ -69,14 +70,6 @@ def agenda_error_messages(error: AgendaError) -> list[str]:
         text = str(AGENDA_MESSAGES.get(code, code)) % params
         out.append(_("Line %(line)d: %(problem)s") % {"line": line, "problem": text} if line else text)
     return out
-
-
-def apply_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _session_or_404(user, pk: int):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from servicecoach.core.forms import apply_service_errors as _apply_errors
 from servicecoach.core.permissions import role_required
 from servicecoach.org.models import Person, Role
 from servicecoach.quality import jobs, scoring, selectors, services
@@ -44,14 +45,6 @@ from servicecoach.quality.paging import CappedPaginator
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 KINDS = {"ruleset": RuleSetVersion, "scorecard": ScorecardVersion}
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # ---------------------------------------------------------------- conversations

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicecoach.core.forms import apply_service_errors as _apply_service_errors
 from servicecoach.core.permissions import role_required
 from servicecoach.org.models import Person
 from servicecoach.org.selectors import person_for_user, user_has_role
@@ -46,14 +47,6 @@ from servicecoach.training.models import (
     QuizQuestion,
 )
 from servicecoach.training.selectors import COURSE_MANAGERS, REPORT_VIEWERS
-
-
-def _apply_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _learner_or_redirect(request) -> Person | None:
