@@ -37,3 +37,20 @@ def test_prefixed_fields_are_found():
     apply_service_errors(form, ValidationError({"answer": "required"}), field_prefixes=("f_",))
     assert form.errors["f_answer"] == ["required"]
     assert not form.non_field_errors()
+
+
+def test_flash_form_errors_labels_each_message(rf):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from servicecoach.core.forms import flash_form_errors
+
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    form = _bound()
+    form.fields["name"].label = "Name"
+    apply_service_errors(form, ValidationError({"name": "too short", "other": "broken"}))
+    assert flash_form_errors(request, form) is True
+    assert sorted(str(m) for m in get_messages(request)) == ["Name: too short", "broken"]
+    assert flash_form_errors(request, _bound()) is False

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from servicecoach.core.forms import apply_service_errors as _apply_service_errors
+from servicecoach.core.forms import flash_form_errors
 from servicecoach.core.permissions import role_required
 from servicecoach.org.models import Person
 from servicecoach.org.selectors import person_for_user, user_has_role
@@ -403,11 +404,7 @@ def lesson_question_add(request, pk: int):
                                        pass_mark=form.cleaned_data["pass_mark"])
         except ValidationError as error:
             _apply_service_errors(form, error)
-    if form.errors:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    else:
+    if not flash_form_errors(request, form):
         messages.success(request, _("Question added."))
     return redirect("training:lesson-detail", pk=lesson.pk)
 
@@ -467,11 +464,7 @@ def lesson_file_upload(request, pk: int):
                                      title=form.cleaned_data["title"], upload=form.cleaned_data["upload"])
         except ValidationError as error:
             _apply_service_errors(form, error)
-    if form.errors:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    else:
+    if not flash_form_errors(request, form):
         messages.success(request, _("File added."))
     return redirect("training:lesson-detail", pk=lesson.pk)
 
