@@ -218,6 +218,14 @@ def test_published_case_masks_phone_and_names(org):
     assert "赵敏" not in text
     assert "110101199003074514" not in text and "4514" in text
     assert selectors.cases_published().filter(pk=case.pk).exists()
+    # the masked copy is also a case article of the knowledge base, archived when the case leaves the library
+    article = services.knowledge_article_for(case)
+    assert article is not None and article.status == "published" and article.fields["outcome"] == "bad"
+    assert "13812345678" not in str(article.fields) and "138****5678" in str(article.fields)
+    services.case_publish(actor=None, case=case)
+    assert services.knowledge_article_for(case).pk == article.pk
+    services.case_unpublish(actor=None, case=case)
+    assert services.knowledge_article_for(case).status == "archived"
 
 
 # ---------------------------------------------------------------- appeals

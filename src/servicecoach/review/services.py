@@ -546,8 +546,50 @@ def case_publish(*, actor: User | None, case: CaseWriteUp) -> CaseWriteUp:
     case.published = copy
     case.published_at = timezone.now()
     case.save(update_fields=["published", "published_at", "updated_at"])
+    _knowledge_sync(actor=actor, case=case, publish=True)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, changes={"published": case.outcome})
     return case
+
+
+KNOWLEDGE_SOURCE = "quality"
+
+
+def knowledge_article_for(case: CaseWriteUp):
+    """The knowledge base's case article published from this write-up, if the knowledge app is there."""
+    try:
+        from servicecoach.knowledge.models import Article
+    except ImportError:
+        return None
+    return Article.objects.filter(kind="case", source_system=KNOWLEDGE_SOURCE,
+                                  source_id=str(case.review.conversation_id)).first()
+
+
+def _knowledge_sync(*, actor: User | None, case: CaseWriteUp, publish: bool) -> None:
+    """Publish the masked copy to the knowledge base as a case article (docs/knowledge.md, "For other apps"),
+    or archive it there when the write-up leaves the library. Same transaction as the write-up."""
+    try:
+        from servicecoach.knowledge import services as knowledge
+    except ImportError:
+        return
+    from django.urls import reverse
+
+    article = knowledge_article_for(case)
+    if not publish:
+        if article is not None:
+            knowledge.article_update(article=article, author=actor, status="archived",
+                                     note=_("Taken out of the case library"))
+        return
+    copy = case.published
+    fields = {"outcome": case.outcome, "background": copy["background"], "problem": copy["problem"],
+              "handling": copy["handling"], "result": copy["result"]}
+    url = reverse("review:case-detail", args=[case.pk])
+    if article is None:
+        knowledge.article_create(kind="case", title=copy["title"], fields=fields, author=actor, status="published",
+                                 source_system=KNOWLEDGE_SOURCE, source_id=str(case.review.conversation_id),
+                                 source_url=url, note=_("Published from a quality review"))
+    else:
+        knowledge.article_update(article=article, author=actor, title=copy["title"], fields=fields,
+                                 status="published", source_url=url, note=_("Published again from a quality review"))
 
 
 @transaction.atomic
@@ -555,6 +597,7 @@ def case_unpublish(*, actor: User | None, case: CaseWriteUp) -> CaseWriteUp:
     case.published_at = None
     case.published = {}
     case.save(update_fields=["published", "published_at", "updated_at"])
+    _knowledge_sync(actor=actor, case=case, publish=False)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, changes={"published": False})
     return case
 
