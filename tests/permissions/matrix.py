@@ -128,12 +128,18 @@ class Entry:
         return f"{self.name}[{self.label}]" if self.label else self.name
 
     def url(self, org: Any, *, format_suffix: str | None = None) -> str:
+        return self.urls(org, format_suffix=format_suffix)[-1]
+
+    def urls(self, org: Any, *, format_suffix: str | None = None) -> list[str]:
+        """The plain URL and, with ``format_suffix``, the same URL with it: ``kwargs`` is called once, so a
+        callable that creates its object need not be safe to call twice."""
         if self.path is not None:
-            return self.path(org) if callable(self.path) else self.path
+            return [self.path(org) if callable(self.path) else self.path]
         kwargs = dict(self.kwargs(org) if callable(self.kwargs) else self.kwargs)
+        urls = [reverse(self.name, kwargs=kwargs)]
         if format_suffix:
-            kwargs["format"] = format_suffix
-        return reverse(self.name, kwargs=kwargs)
+            urls.append(reverse(self.name, kwargs={**kwargs, "format": format_suffix}))
+        return urls
 
     def body(self, org: Any) -> Mapping[str, Any] | None:
         return self.data(org) if callable(self.data) else self.data

@@ -74,9 +74,8 @@ def _request(client: Client, entry: Entry, url: str, org):
 def test_matrix(entry: Entry):
     org = build_sample_org()
     failures = []
-    urls = [entry.url(org)]
-    if entry.path is None and entry.name in FORMAT_VARIANTS:
-        urls.append(entry.url(org, format_suffix="json"))
+    with_format = entry.path is None and entry.name in FORMAT_VARIANTS
+    urls = entry.urls(org, format_suffix="json" if with_format else None)
     for url in urls:
         url_failures = []
         for principal in PRINCIPALS:
