@@ -21,7 +21,7 @@ from servicecoach.core.permissions import role_required
 from servicecoach.org import calendar
 from servicecoach.org.models import Role
 from servicecoach.org.selectors import person_for_user
-from servicecoach.programmes import selectors, services
+from servicecoach.programmes import qr, selectors, services
 from servicecoach.programmes.agenda import AgendaError, parse_agenda, parse_topics
 from servicecoach.programmes.forms import (
     AgendaTextForm,
@@ -412,7 +412,10 @@ def session_code(request, pk: int):
     today = timezone.localdate()
     code = services.attendance_code_for(session=session, day=today) if today in selectors.session_days(session) \
         else None
-    return render(request, "programmes/session_code.html", {"session": session, "code": code, "today": today})
+    url = qr.sign_in_url(request, session.pk, code.code) if code else ""
+    return render(request, "programmes/session_code.html", {
+        "session": session, "code": code, "today": today, "sign_in_url": url,
+        "qr": qr.qr_svg(url, title=_("Scan to sign in")) if code else ""})
 
 
 @login_required
@@ -421,7 +424,10 @@ def session_sign_in(request, pk: int):
     session = _session_or_404(request.user, pk)
     if not selectors.is_participant(request.user, session):
         raise PermissionDenied
-    form = SignInForm(request.POST or None)
+    # Scanning the QR code in the room opens this page with the code filled in; it is still checked on sending.
+    scanned = (request.GET.get("code") or "").strip()
+    form = SignInForm(request.POST or None,
+                      initial={"code": scanned} if scanned.isdigit() and len(scanned) <= 12 else None)
     if request.method == "POST" and form.is_valid():
         try:
             mark = services.attendance_sign_in(person=person_for_user(request.user), session=session,
