@@ -5,6 +5,7 @@ these; reads are in ``quality.selectors``."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,27 @@ HIT_COLUMNS = ("result", "conversation", "rule_id", "message_index", "start", "e
 # ------------------------------------------------------------------------------- versions
 
 VersionModel = type[RuleSetVersion] | type[ScorecardVersion]
+
+# ------------------------------------------------------------------------------- change hook
+
+ChangeHook = Callable[[list[int], list[tuple[datetime | None, int | None]]], None]
+_change_hooks: list[ChangeHook] = []
+
+
+def on_conversations_changed(hook: ChangeHook) -> ChangeHook:
+    """Register ``hook(ids, before)``: called inside the writing transaction after stored conversations'
+    figures changed (ingest, scoring and re-scoring, mapping an unknown agent). ``ids`` are the
+    conversations changed; ``before`` the (started_at, agent id) pairs some of them had before the change
+    (where these can move). Other apps keep derived data with it (the review app's dashboard summary);
+    an exception in a hook rolls the change back."""
+    if hook not in _change_hooks:
+        _change_hooks.append(hook)
+    return hook
+
+
+def conversations_changed(ids: list[int], before: list[tuple[datetime | None, int | None]] | None = None) -> None:
+    for hook in list(_change_hooks):
+        hook(list(ids), list(before or ()))
 
 
 def _builtin_text(kind: str) -> str:
@@ -154,7 +176,7 @@ def _hit_key(conversation_id: int, hit: RuleHit | dict) -> tuple:
 
 def conversations_score(
     *, rows: list[Conversation], ruleset: RuleSetVersion, scorecard: ScorecardVersion,
-    engine_convs: list[EngineConversation] | None = None,
+    engine_convs: list[EngineConversation] | None = None, notify: bool = True,
 ) -> int:
     """Score stored conversations with two versions: a new current result for each, the previous one
     kept as history; verdicts given on a previous hit carry over to the identical new hit. Call inside
@@ -200,6 +222,8 @@ def conversations_score(
         current_result=Subquery(current.values("pk")[:1]), score=Subquery(current.values("score")[:1]),
         grade=Subquery(current.values("grade")[:1]), red_line=Subquery(current.values("red_line")[:1]),
     )
+    if notify:
+        conversations_changed(ids)
     return len(rows)
 
 
@@ -321,6 +345,7 @@ def conversations_ingest(
         names = {(key[0], f["agent_employee_no"]): f["agent_name"] for key, (_c, f) in prepared.items()}
 
         to_create, to_update, relink, to_score, statuses = [], [], [], [], {}
+        before: list[tuple[datetime | None, int | None]] = []
         for key in order:
             conv, fields = prepared[key]
             person = agents.get((key[0], fields["agent_employee_no"]))
@@ -333,6 +358,7 @@ def conversations_ingest(
                 statuses[key] = "created"
                 to_score.append((row, conv))
             elif row.content_hash != fields["content_hash"]:
+                before.append((row.started_at, row.agent_id))
                 for name, value in fields.items():
                     setattr(row, name, value)
                 to_update.append(row)
@@ -341,6 +367,7 @@ def conversations_ingest(
             else:
                 statuses[key] = "unchanged"
                 if row.agent_id != (person.pk if person else None) and person is not None:
+                    before.append((row.started_at, row.agent_id))
                     row.agent, row.unit_id = person, person.unit_id
                     relink.append(row)
                 if row.current_result_id is None:
@@ -358,8 +385,12 @@ def conversations_ingest(
         if score and to_score:
             ruleset, scorecard = versions_ensure_builtin()
             outcome.scored = conversations_score(
-                rows=[r for r, _ in to_score], ruleset=ruleset, scorecard=scorecard, engine_convs=[c for _, c in to_score]
+                rows=[r for r, _ in to_score], ruleset=ruleset, scorecard=scorecard, engine_convs=[c for _, c in to_score],
+                notify=False,
             )
+        changed = {r.pk for r in to_create + to_update + relink} | {r.pk for r, _ in to_score}
+        if changed:
+            conversations_changed(sorted(changed), before)
         rows_by_key = existing | {(r.source, r.external_id): r for r in to_create}
         for key in order:
             outcome.records.append((key[0], key[1], statuses[key], rows_by_key[key].pk))
@@ -377,9 +408,12 @@ def unmapped_agent_map(*, actor: User | None, entry: UnmappedAgent, person: Pers
     """Map an unknown employee number to a person: its stored conversations are linked to the person
     (and the person's current unit), later imports follow the mapping. Returns how many were linked."""
     entry = UnmappedAgent.objects.select_for_update().get(pk=entry.pk)
-    linked = Conversation.objects.filter(
+    moved = list(Conversation.objects.filter(
         source=entry.source, agent_employee_no=entry.employee_no, agent__isnull=True
-    ).update(agent=person, unit=person.unit_id)
+    ).values_list("pk", "started_at"))
+    linked = Conversation.objects.filter(pk__in=[pk for pk, _s in moved]).update(agent=person, unit=person.unit_id)
+    if moved:
+        conversations_changed([pk for pk, _s in moved], [(started, None) for _pk, started in moved])
     entry.mapped_to, entry.mapped_by, entry.mapped_at = person, actor, timezone.now()
     entry.conversation_count = 0
     entry.save()
@@ -414,7 +448,7 @@ def conversation_mark_reviewed(
 
 
 __all__ = [
-    "IngestOutcome", "conversation_mark_reviewed", "conversations_ingest", "conversations_score", "hit_set_verdict",
-    "unmapped_agent_map", "version_create_draft", "version_delete_draft", "version_publish",
-    "version_update_draft", "versions_ensure_builtin",
+    "IngestOutcome", "conversation_mark_reviewed", "conversations_changed", "conversations_ingest", "conversations_score",
+    "hit_set_verdict", "on_conversations_changed", "unmapped_agent_map", "version_create_draft", "version_delete_draft",
+    "version_publish", "version_update_draft", "versions_ensure_builtin",
 ]

@@ -10,22 +10,27 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicecoach.org.models import OrgUnit, Person, User
+from servicecoach.org.selectors import unit_subtree, user_roles
 from servicecoach.quality import selectors as quality_selectors
 from servicecoach.quality.models import RuleHit
 from servicecoach.review.models import (
     Appeal,
     AppealStatus,
+    DailySummary,
     ProblemType,
     Review,
     ReviewItem,
     ReviewKind,
     ReviewStatus,
+    RuleSummary,
     Severity,
 )
 from servicecoach.review.services import PASS_SCORE
+from servicecoach.review.summary import CONV_SUMS, REVIEW_SUMS, SUM_FIELDS
 
 # A review that took longer than this (left open over lunch) counts as this long in the throughput.
 MAX_REVIEW_SECONDS = 2 * 3600
@@ -49,19 +54,6 @@ CONV_AGG = {
     "n": Count("pk"), "auto": Avg("score"), "red": Count("pk", filter=Q(red_line=True)),
     "auto_passed": Count("pk", filter=Q(score__gte=PASS_SCORE)), "with_score": Count("score"),
 }
-CONV_SUMS = {
-    "n": Count("pk"), "score_sum": Sum("score"), "with_score": Count("score"), "red": Count("pk", filter=Q(red_line=True)),
-    "auto_passed": Count("pk", filter=Q(score__gte=PASS_SCORE)), "csat_sum": Sum("csat"), "csat_n": Count("csat"),
-    "frt_sum": Sum("first_response_seconds"), "frt_n": Count("first_response_seconds"),
-    "aht_sum": Sum("duration_seconds"), "aht_n": Count("duration_seconds"),
-}
-REVIEW_SUMS = {
-    "reviewed": Count("pk"), "review_sum": Sum("score"), "passed": Count("pk", filter=Q(score__gte=PASS_SCORE)),
-    "scored": Count("score"), "r_auto_passed": Count("pk", filter=Q(conversation__score__gte=PASS_SCORE)),
-    "auto_scored": Count("conversation__score"),
-}
-
-
 def _add(target: dict[str, Any], row: dict[str, Any], rev: dict[str, Any]) -> None:
     for source in (row, rev):
         for key, value in source.items():
@@ -100,32 +92,81 @@ def _per_day(conversations, reviews):
             yield row["day"], row, by_day.get(row["day"])
 
 
-def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date) -> dict[str, Any]:
+def _summary_rows(user: User | None, unit: OrgUnit | None, start: date, end: date):
+    """The summary tables for the user's scope, the unit (and below) and the period: the same conditions as
+    ``quality_selectors.conversation_list`` (its scope condition is on ``unit`` and ``agent``, fields the
+    summary tables share), or None where the summary cannot answer (another time zone active)."""
+    if timezone.get_current_timezone_name() != timezone.get_default_timezone_name():
+        return None
+    if not user_roles(user) & set(quality_selectors.QA_VIEWERS):
+        return DailySummary.objects.none(), RuleSummary.objects.none()
+    condition = quality_selectors._scope_condition(user) or Q()
+    condition &= Q(day__gte=start, day__lte=end)
+    if unit is not None:
+        condition &= Q(unit_id__in=list(unit_subtree(unit).values_list("pk", flat=True)))
+    return DailySummary.objects.filter(condition).order_by(), RuleSummary.objects.filter(condition).order_by()
+
+
+def _from_summary(daily, rule_rows) -> tuple[list[dict[str, Any]], list[tuple], list[dict[str, Any]]]:
+    """(agent × unit groups, per-day trend rows, top rules) from the summary tables."""
+    sums = {name: Sum(name) for name in SUM_FIELDS}
+    groups = list(daily.values("agent", "unit").annotate(**sums))
+    trend = []
+    for row in daily.values("day").annotate(**sums).order_by("day"):
+        conv = {"n": row["n"], "red": row["red"], "auto_passed": row["auto_passed"], "with_score": row["with_score"],
+                "auto": row["score_sum"] / row["with_score"] if row["with_score"] else None}
+        rev = None
+        if row["reviewed"]:
+            rev = {"auto_passed": row["r_auto_passed"], "passed": row["passed"], "scored": row["scored"],
+                   "auto_scored": row["auto_scored"],
+                   "review": row["review_sum"] / row["scored"] if row["scored"] else None}
+        trend.append((row["day"], conv, rev))
+    rules = list(rule_rows.values("rule_id").annotate(n=Sum("n")).order_by("-n", "rule_id")[:10])
+    return groups, trend, rules
+
+
+def _detailed(conversations, reviews) -> tuple[list[dict[str, Any]], list[tuple], list[dict[str, Any]]]:
+    """The same three from the detailed tables (one scan of the period each)."""
+    review_groups = {(r["conversation__agent"], r["conversation__unit"]): r for r in
+                     reviews.values("conversation__agent", "conversation__unit").annotate(**REVIEW_SUMS)}
+    groups = []
+    for row in conversations.values("agent", "unit").annotate(**CONV_SUMS):
+        rev = review_groups.get((row["agent"], row["unit"]), {})
+        groups.append(row | {k: v for k, v in rev.items() if k in REVIEW_SUMS})
+    rules = list(RuleHit.objects.filter(conversation__in=conversations.values("pk"), is_current=True)
+                 .values("rule_id").annotate(n=Count("pk")).order_by("-n", "rule_id")[:10])
+    return groups, list(_per_day(conversations, reviews)), rules
+
+
+def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date,
+              summary: bool = True) -> dict[str, Any]:
+    """The dashboard's figures. Totals, the per-agent and per-team tables, the trend and the top rules
+    come from the summary tables (``review.summary``) unless ``summary`` is False; the rest (items,
+    problems, repeat contacts, reviewers, appeals) needs the detailed rows of the period's reviews and
+    customers and is counted from them."""
     conversations = quality_selectors.conversation_list(
         user=user, filters={"unit": unit, "date_from": start, "date_to": end}).order_by()
     reviews = Review.objects.filter(kind=ReviewKind.REGULAR, status=ReviewStatus.SUBMITTED,
                                     conversation__in=conversations.values("pk")).order_by()
+    tables = _summary_rows(user, unit, start, end) if summary else None
+    groups, days, rules = _from_summary(*tables) if tables is not None else _detailed(conversations, reviews)
 
     # One pass over the period grouped by agent and unit gives the totals and both tables.
-    groups = list(conversations.values("agent", "unit").annotate(**CONV_SUMS))
-    review_groups = {(r["conversation__agent"], r["conversation__unit"]): r for r in
-                     reviews.values("conversation__agent", "conversation__unit").annotate(**REVIEW_SUMS)}
     all_rows: dict[str, Any] = {}
     by_agent: dict[int, dict[str, Any]] = defaultdict(dict)
     by_unit: dict[int, dict[str, Any]] = defaultdict(dict)
     for row in groups:
-        rev = review_groups.get((row["agent"], row["unit"]), {})
         for target in (all_rows, by_agent[row["agent"]] if row["agent"] else None,
                        by_unit[row["unit"]] if row["unit"] else None):
             if target is not None:
-                _add(target, row, rev)
+                _add(target, row, {})
     totals = _finish(all_rows)
     totals.update({"conversations": totals["n"], "auto_score": totals["auto"], "red_lines": totals["red"],
                    "avg_review": totals["review"], "avg_csat": totals["csat"], "first_response": totals["frt"],
                    "handling": totals["aht"], "csat_n": all_rows.get("csat_n", 0)})
 
     trend = []
-    for day, row, rev in _per_day(conversations, reviews):
+    for day, row, rev in days:
         passed, scored = _final(row, rev)
         trend.append({"day": day.isoformat(), "n": row["n"], "auto": _r(row["auto"]),
                       "review": _r(rev["review"]) if rev else None, "red": row["red"],
@@ -138,8 +179,6 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
         row["name"] = ReviewItem(name=row["name"]).label
 
     catalogue = quality_selectors.rule_catalogue(quality_selectors.published_versions()[0])
-    rules = list(RuleHit.objects.filter(conversation__in=conversations.values("pk"), is_current=True)
-                 .values("rule_id").annotate(n=Count("pk")).order_by("-n", "rule_id")[:10])
     for row in rules:
         row["name"] = catalogue.get(row["rule_id"], {}).get("name", row["rule_id"])
 

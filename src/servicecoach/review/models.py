@@ -388,3 +388,56 @@ class CalibrationSession(models.Model):
     @property
     def closed(self) -> bool:
         return self.closed_at is not None
+
+
+class DailySummary(models.Model):
+    """The dashboard's figures kept per local day, agent and unit at the time (the conversation's unit):
+    sums and counts of the conversations started that day and of their submitted regular reviews. Kept
+    up to date by ``review.summary`` from the quality services' change hook and the review services;
+    ``review_summary_rebuild`` fills it from the detailed tables. Field names follow the dashboard's
+    grouped counts (``metrics.CONV_SUMS`` and ``metrics.REVIEW_SUMS``)."""
+
+    day = models.DateField(_("day"))
+    agent = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    n = models.PositiveIntegerField(default=0)
+    score_sum = models.FloatField(default=0)
+    with_score = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    auto_passed = models.PositiveIntegerField(default=0)
+    csat_sum = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    frt_sum = models.FloatField(default=0)
+    frt_n = models.PositiveIntegerField(default=0)
+    aht_sum = models.FloatField(default=0)
+    aht_n = models.PositiveIntegerField(default=0)
+    reviewed = models.PositiveIntegerField(default=0)
+    review_sum = models.FloatField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    scored = models.PositiveIntegerField(default=0)
+    r_auto_passed = models.PositiveIntegerField(default=0)
+    auto_scored = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily QA summary")
+        indexes = [models.Index(fields=["day", "unit"]), models.Index(fields=["day", "agent"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agent_id} {self.unit_id}: {self.n}"
+
+
+class RuleSummary(models.Model):
+    """Current automatic hits per local day, agent, unit at the time and rule (the dashboard's top rules)."""
+
+    day = models.DateField(_("day"))
+    agent = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule_id = models.CharField(max_length=120)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily rule-hit summary")
+        indexes = [models.Index(fields=["day", "unit"]), models.Index(fields=["day", "agent"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agent_id} {self.unit_id} {self.rule_id}: {self.n}"

@@ -462,6 +462,9 @@ def review_save(*, actor: User | None, review: Review, version: int, marks: dict
                 hit_set_verdict(actor=actor, hit=hits[pk], verdict=verdict)
         if submit:
             conversation_mark_reviewed(conversation=locked.conversation, reviewed_at=locked.submitted_at)
+            from servicecoach.review.summary import refresh_conversations
+
+            refresh_conversations([locked.conversation_id])  # the dashboard's summary counts the review
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked,
                  changes={"status": locked.status, "score": locked.score, "grade": locked.grade,
                           "version": locked.version})
@@ -723,6 +726,10 @@ def appeal_final_decide(*, actor: User | None, appeal: Appeal, accept: bool, com
         review.version += 1
         review.updated_by = actor
         review.save(update_fields=["score", "grade", "red_line", "version", "updated_by", "updated_at"])
+        if review.kind == ReviewKind.REGULAR:
+            from servicecoach.review.summary import refresh_conversations
+
+            refresh_conversations([review.conversation_id])  # the new score in the dashboard's summary
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=review,
                      changes={"score": [appeal.score_before, review.score], "appeal": appeal.pk})
     appeal.status = AppealStatus.ACCEPTED if accept else AppealStatus.REJECTED

@@ -1,0 +1,125 @@
+"""The dashboard's summary tables: kept up to date by the quality and review services, the figures read from
+them equal the detailed computation (for every scope, after re-scoring, moving and mapping conversations and
+an accepted appeal), and ``review_summary_rebuild`` gives the same rows."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from tests.review.helpers import make_conversation, marks_full
+
+from servicecoach.quality import services as quality_services
+from servicecoach.quality.models import Conversation, UnmappedAgent
+from servicecoach.quality.selectors import published_versions
+from servicecoach.review import metrics, services
+from servicecoach.review.models import DailySummary, RuleSummary
+
+START, END = date(2026, 11, 1), date(2026, 11, 30)
+FIELDS = ("day", "agent_id", "unit_id", "n", "score_sum", "with_score", "red", "auto_passed", "csat_sum", "csat_n",
+          "frt_sum", "frt_n", "aht_sum", "aht_n", "reviewed", "review_sum", "passed", "scored", "r_auto_passed",
+          "auto_scored")
+
+
+def _rows() -> set[tuple]:
+    daily = {tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+             for row in DailySummary.objects.values_list(*FIELDS)}
+    rules = set(RuleSummary.objects.values_list("day", "agent_id", "unit_id", "rule_id", "n"))
+    return daily | rules
+
+
+def _assert_same(org) -> None:
+    users = [org.users[r] for r in ("admin", "supervisor", "agent", "qa_reviewer", "trainer")] + [org.lead.user]
+    for user in users:
+        for unit in (None, org.units["service"], org.units["team_a"]):
+            summary = metrics.dashboard(user=user, unit=unit, start=START, end=END)
+            detailed = metrics.dashboard(user=user, unit=unit, start=START, end=END, summary=False)
+            assert summary == detailed, (user.username, unit)
+    # one period edge: a single day
+    one = date(2026, 11, 3)
+    admin = org.users["admin"]
+    assert (metrics.dashboard(user=admin, unit=None, start=one, end=one)
+            == metrics.dashboard(user=admin, unit=None, start=one, end=one, summary=False))
+
+
+def _review(conversation, reviewer, *, take: int = 0):
+    review = services.review_assign(actor=None, conversation=conversation, reviewer=reviewer)
+    marks = marks_full(review)
+    items = list(review.items.filter(applicable=True, bonus=False, red_line=False))
+    taken = []
+    for item in items[:take]:
+        marks[item.position] = {"earned": 0, "problem_type": "attitude", "severity": "general"}
+        taken.append(item)
+    return services.review_save(actor=None, review=review, version=0, marks=marks, submit=True), taken
+
+
+@pytest.fixture
+def data(org):
+    rng = random.Random(7)
+    agents = ["S007", "S008", "S009", "S005", "X99"]  # X99: an unknown employee number (no agent, no unit)
+    convs = []
+    for n in range(36):
+        convs.append(make_conversation(
+            agents[n % len(agents)], polite=rng.random() < 0.6, day=rng.randint(1, 6),
+            hour=rng.choice([0, 9, 15, 23]), csat=rng.choice([None, 1, 3, 5]),
+            customer={"id": f"c{rng.randint(1, 12)}"}))
+    reviewer = org.people["qa_reviewer"]
+    reviews = [_review(c, reviewer, take=n % 3) for n, c in enumerate(convs[:9])]
+    return convs, reviews
+
+
+def test_summary_is_kept_and_equals_the_detailed_figures(org, data):
+    assert DailySummary.objects.exists() and RuleSummary.objects.exists()
+    admin = org.users["admin"]
+    figures = metrics.dashboard(user=admin, unit=None, start=START, end=END)
+    assert figures["totals"]["conversations"] == 36 and figures["totals"]["reviewed"] == 9
+    assert figures["per_agent"] and figures["trend"] and figures["rules"]
+    _assert_same(org)
+    # the figures really come from the summary: without it the company has no conversations
+    DailySummary.objects.all().delete()
+    assert metrics.dashboard(user=admin, unit=None, start=START, end=END)["totals"]["conversations"] == 0
+
+
+def test_summary_follows_rescoring_moves_mapping_and_an_accepted_appeal(org, data):
+    convs, reviews = data
+    # re-scoring: a polite conversation gets a rude transcript and is scored again
+    polite = next(c for c in convs if c.score is not None and c.score >= 60)
+    rude = next(c for c in convs if c.score is not None and c.score < 60)
+    Conversation.objects.filter(pk=polite.pk).update(messages=rude.messages)
+    ruleset, card = published_versions()
+    with_messages = list(Conversation.objects.filter(pk=polite.pk))
+    quality_services.conversations_score(rows=with_messages, ruleset=ruleset, scorecard=card)
+    assert Conversation.objects.get(pk=polite.pk).score < polite.score  # the figures change
+    _assert_same(org)
+
+    # re-imported with another agent and another day: both the old and the new (day, agent) change
+    moved = convs[1]
+    old_day = moved.started_at
+    make_conversation("S009", polite=False, day=9, hour=23, cid=moved.external_id)
+    moved.refresh_from_db()
+    assert moved.started_at != old_day and moved.agent == org.outsider
+    _assert_same(org)
+
+    # an administrator maps the unknown number: its conversations get an agent and a unit
+    entry = UnmappedAgent.objects.get(employee_no="X99")
+    linked = quality_services.unmapped_agent_map(actor=org.users["admin"], entry=entry, person=org.teammate)
+    assert linked > 0
+    _assert_same(org)
+
+    # an accepted appeal changes a review's score
+    review, taken = next((r, t) for r, t in reviews if t and r.conversation.agent_id == org.people["agent"].pk)
+    appeal = services.appeal_create(actor=org.users["agent"], review=review, item_ids=[taken[0].pk], comment="有理由")
+    services.appeal_supervisor_decide(actor=org.users["supervisor"], appeal=appeal, action="forward", comment="")
+    entry = appeal.items.get()
+    services.appeal_final_decide(actor=org.lead.user, appeal=appeal, accept=True, comment="同意",
+                                 new_scores={entry.pk: taken[0].points})
+    review.refresh_from_db()
+    assert review.score > appeal.score_before
+    _assert_same(org)
+
+    # the rebuild from the detailed tables gives exactly the rows kept incrementally
+    kept = _rows()
+    call_command("review_summary_rebuild", stdout=open("/dev/null", "w"))
+    assert _rows() == kept
