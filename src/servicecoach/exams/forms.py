@@ -182,20 +182,28 @@ class ExamForm(forms.ModelForm):
     class Meta:
         model = Exam
         fields = ["title", "paper", "opens_at", "closes_at", "duration_minutes", "attempts_allowed",
-                  "layout", "shuffle_questions", "shuffle_options", "mc_policy", "pass_percent", "people", "units"]
-        widgets = {"people": forms.SelectMultiple(attrs={"size": 8}), "units": forms.SelectMultiple(attrs={"size": 6})}
+                  "layout", "shuffle_questions", "shuffle_options", "mc_policy", "pass_percent", "people", "units",
+                  "programmes"]
+        widgets = {"people": forms.SelectMultiple(attrs={"size": 8}), "units": forms.SelectMultiple(attrs={"size": 6}),
+                   "programmes": forms.SelectMultiple(attrs={"size": 5})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        # Only exam managers (administrators, training managers, trainers) reach these forms; like every
+        # exam and person, every programme is theirs to choose from (programmes_visible_to would hide from a
+        # trainer the programmes they do not teach).
+        from servicecoach.programmes.models import Programme
+
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = Person.objects.select_related("unit").order_by("employee_no")
         self.fields["units"].queryset = OrgUnit.objects.order_by("path")
+        self.fields["programmes"].queryset = Programme.objects.order_by("-start_date", "pk")
         self.fields["attempts_allowed"].min_value = 1
         self.fields["duration_minutes"].min_value = 1
 
     def clean(self):
         data = super().clean()
-        if not data.get("people") and not data.get("units"):
-            self.add_error("people", _("Name at least one candidate or unit."))
+        if not data.get("people") and not data.get("units") and not data.get("programmes"):
+            self.add_error("people", _("Name at least one candidate, unit or training programme."))
         for name in ("duration_minutes", "attempts_allowed"):
             if data.get(name) == 0:
                 self.add_error(name, _("Must be at least 1."))
@@ -253,15 +261,25 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ["title", "held_on", "theory_exam", "rubric", "margin_share", "weight_theory", "weight_practical",
-                  "weight_overall", "rounding", "band_excellent", "band_good", "band_pass", "people", "units",
-                  "assessors"]
+                  "weight_overall", "rounding", "band_excellent", "band_good", "band_pass", "programme",
+                  "conduct_attendance", "conduct_participation", "conduct_teamwork", "people", "units", "assessors"]
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"}),
                    "people": forms.SelectMultiple(attrs={"size": 8}), "units": forms.SelectMultiple(attrs={"size": 6}),
                    "assessors": forms.SelectMultiple(attrs={"size": 6})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        # Only exam managers (administrators, training managers, trainers) reach these forms; like every
+        # exam and person, every programme is theirs to choose from (programmes_visible_to would hide from a
+        # trainer the programmes they do not teach).
+        from servicecoach.programmes.models import Programme
+
         super().__init__(*args, **kwargs)
         people = Person.objects.select_related("unit").order_by("employee_no")
+        self.fields["programme"].queryset = Programme.objects.order_by("-start_date", "pk")
+        self.fields["conduct_attendance"].help_text = _(
+            "Overall conduct = attendance % × this + participation % × its weight + teamwork % × its weight; the "
+            "three weights add up to 1 (default 0.4, 0.3, 0.3). With overall conduct weighing 20% of the "
+            "composite, an attendance weight of 0.4 makes attendance 8 of the 100 points.")
         self.fields["people"].queryset = people
         self.fields["assessors"].queryset = people
         self.fields["units"].queryset = OrgUnit.objects.order_by("path")
@@ -271,14 +289,17 @@ class AssessmentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         data["card_tags"] = _split_list(data.pop("card_tags_text", "") or "")
-        if not data.get("people") and not data.get("units"):
-            self.add_error("people", _("Name at least one candidate or unit."))
+        if not data.get("people") and not data.get("units") and not data.get("programme"):
+            self.add_error("people", _("Name at least one candidate, unit or training programme."))
         return data
 
 
 class ConductForm(forms.Form):
     attendance_percent = forms.DecimalField(label=_("Attendance (%)"), min_value=0, max_value=100, max_digits=5,
-                                            decimal_places=2)
+                                            decimal_places=2, required=False)
+    from_programme = forms.BooleanField(
+        label=_("Take the attendance from the programme's classroom sessions"), required=False,
+        help_text=_("The rate is read again from the attendance records whenever the result is computed."))
     participation = forms.CharField(label=_("Participation ratings (0–5, trainer and supervisor)"),
                                     help_text=_("Separated by commas, e.g. 4, 5"))
     teamwork = forms.CharField(label=_("Teamwork ratings (0–5, trainer and supervisor)"),
@@ -300,6 +321,18 @@ class ConductForm(forms.Form):
 
     def clean_teamwork(self):
         return self._ratings("teamwork")
+
+    def __init__(self, *args, programme_linked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not programme_linked:
+            del self.fields["from_programme"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("from_programme") and data.get("attendance_percent") is None \
+                and "attendance_percent" not in self.errors:
+            self.add_error("attendance_percent", _("Enter the attendance, or take it from the programme."))
+        return data
 
 
 class FeedbackForm(forms.Form):

@@ -184,6 +184,10 @@ class Exam(models.Model):
     pass_percent = models.DecimalField(_("pass mark (%)"), max_digits=5, decimal_places=2, default=60)
     people = models.ManyToManyField("org.Person", blank=True, related_name="+", verbose_name=_("candidates"))
     units = models.ManyToManyField("org.OrgUnit", blank=True, related_name="+", verbose_name=_("candidate units"))
+    programmes = models.ManyToManyField(
+        "programmes.Programme", blank=True, related_name="+", verbose_name=_("candidate training programmes"),
+        help_text=_("Everyone taking part in these programmes when the candidate list is read (later joiners "
+                    "included)."))
     results_released_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -363,6 +367,17 @@ class Assessment(models.Model):
     band_excellent = models.DecimalField(_("优秀 (excellent) from"), max_digits=5, decimal_places=2, default=Decimal(90))
     band_good = models.DecimalField(_("良好 (good) from"), max_digits=5, decimal_places=2, default=Decimal(80))
     band_pass = models.DecimalField(_("合格 (pass) from"), max_digits=5, decimal_places=2, default=Decimal(70))
+    programme = models.ForeignKey(
+        "programmes.Programme", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("training programme"),
+        help_text=_("The programme assessed: its classroom attendance can be taken as the attendance part of "
+                    "overall conduct."))
+    conduct_attendance = models.DecimalField(_("conduct: attendance weight"), max_digits=4, decimal_places=2,
+                                             default=Decimal("0.40"))
+    conduct_participation = models.DecimalField(_("conduct: participation weight"), max_digits=4, decimal_places=2,
+                                                default=Decimal("0.30"))
+    conduct_teamwork = models.DecimalField(_("conduct: teamwork weight"), max_digits=4, decimal_places=2,
+                                           default=Decimal("0.30"))
     people = models.ManyToManyField("org.Person", blank=True, related_name="+", verbose_name=_("candidates"))
     units = models.ManyToManyField("org.OrgUnit", blank=True, related_name="+", verbose_name=_("candidate units"))
     assessors = models.ManyToManyField("org.Person", related_name="+", verbose_name=_("panel of assessors"))
@@ -380,6 +395,11 @@ class Assessment(models.Model):
         return self.title
 
 
+class AttendanceSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by hand")
+    PROGRAMME = "programme", _("From the programme's classroom attendance")
+
+
 class AssessmentCandidate(models.Model):
     """A candidate of an assessment: their scenario draw (the audit record), conduct inputs,
     computed result, advice and feedback."""
@@ -391,6 +411,8 @@ class AssessmentCandidate(models.Model):
     card = models.ForeignKey(ScenarioCard, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField(null=True, blank=True)
     attendance_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    attendance_source = models.CharField(max_length=12, choices=AttendanceSource.choices,
+                                         default=AttendanceSource.MANUAL)
     participation = models.JSONField(default=list, blank=True)
     teamwork = models.JSONField(default=list, blank=True)
     theory_percent = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)

@@ -61,11 +61,16 @@ def current_versions() -> list[QuestionVersion]:
 
 
 def exam_candidates(exam: Exam) -> QuerySet[Person]:
-    """Everyone the exam is for: the people named and the people of the units named (with their sub-units)."""
+    """Everyone the exam is for: the people named, the people of the units named (with their sub-units)
+    and the participants of the training programmes named. Resolved whenever it is read, so someone who
+    joins a programme (or a unit) later is a candidate from then on, and someone removed is no longer."""
     units = list(exam.units.all())
     condition = Q(pk__in=exam.people.values("pk"))
     if units:
         condition |= Q(unit__in=unit_subtree(units))
+    programme_ids = list(exam.programmes.values_list("pk", flat=True))
+    if programme_ids:
+        condition |= Q(pk__in=Person.objects.filter(programmes__in=programme_ids).values("pk"))
     return Person.objects.filter(condition).select_related("unit").order_by("employee_no")
 
 
@@ -79,6 +84,7 @@ def exams_for_candidate(user: User | None) -> list[Exam]:
         return []
     exams = Exam.objects.filter(
         Q(people=person) | Q(units__in=[u.pk for u in _ancestors_and_self(person)])
+        | Q(programmes__participants=person)
     ).distinct().select_related("paper")
     return list(exams.order_by("-opens_at"))
 
@@ -121,11 +127,38 @@ def marking_queue(*, exam: Exam | None = None) -> QuerySet[AttemptItem]:
 
 
 def assessment_people(assessment) -> QuerySet[Person]:
+    """The people named, the people of the units named (with sub-units) and the linked programme's participants."""
     units = list(assessment.units.all())
     condition = Q(pk__in=assessment.people.values("pk"))
     if units:
         condition |= Q(unit__in=unit_subtree(units))
+    if assessment.programme_id:
+        condition |= Q(pk__in=assessment.programme.participants.values("pk"))
     return Person.objects.filter(condition)
+
+
+def programme_attendance(person: Person, programme) -> dict | None:
+    """The person's attendance over all classroom sessions of the programme, from the programmes app's
+    ``attendance_rate`` per session, weighted by the days recorded in each session: ``{"rate": Decimal 0..1,
+    "attended": n, "days": n, "sessions": n}``, or None when no day of theirs is recorded."""
+    from decimal import Decimal
+
+    from servicecoach.programmes.models import Attendance, ClassroomSession
+    from servicecoach.programmes.selectors import attendance_rate
+
+    attended = days = sessions = 0
+    for session in ClassroomSession.objects.filter(programme=programme).order_by("start_date", "pk"):
+        rate = attendance_rate(person, session)
+        if rate is None:
+            continue
+        recorded = Attendance.objects.filter(session=session, person=person).count()
+        attended += round(rate * recorded)
+        days += recorded
+        sessions += 1
+    if not days:
+        return None
+    return {"rate": (Decimal(attended) / Decimal(days)).quantize(Decimal("0.0001")), "attended": attended,
+            "days": days, "sessions": sessions}
 
 
 def assessment_candidates_visible_to(user: User | None):

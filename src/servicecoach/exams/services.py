@@ -305,7 +305,7 @@ def paper_problems(paper: Paper) -> list[str]:
 
 
 @transaction.atomic
-def exam_save(*, actor: User | None, exam: Exam | None, people, units, **fields: Any) -> Exam:
+def exam_save(*, actor: User | None, exam: Exam | None, people, units, programmes=(), **fields: Any) -> Exam:
     if fields["closes_at"] <= fields["opens_at"]:
         raise ValidationError({"closes_at": _("The exam must close after it opens.")})
     problems = paper_problems(fields["paper"])
@@ -320,7 +320,9 @@ def exam_save(*, actor: User | None, exam: Exam | None, people, units, **fields:
     exam.save()
     exam.people.set(people)
     exam.units.set(units)
-    audit_record(actor=actor, action=_act("create") if created else _act("update"), obj=exam)
+    exam.programmes.set(programmes)
+    audit_record(actor=actor, action=_act("create") if created else _act("update"), obj=exam,
+                 changes={"programmes": sorted(p.pk for p in programmes)} if programmes else None)
     return exam
 
 
@@ -701,6 +703,10 @@ def assessment_save(*, actor: User | None, assessment, people, units, assessors,
         _composite_config(assessment).validate()
     except CompositeError as exc:
         raise ValidationError({"band_excellent" if "band" in str(exc) else "weight_theory": str(exc)}) from None
+    try:
+        conduct_config(assessment).validate()
+    except CompositeError as exc:
+        raise ValidationError({"conduct_attendance": str(exc)}) from None
     if len(assessors) < 2:
         raise ValidationError({"assessors": _("A panel needs at least two assessors (e.g. the trainer and a supervisor).")})
     assessment.save()
@@ -787,19 +793,57 @@ def panel_scores_save(*, assessor: Person, candidate, values: dict[str, str]):
                                                 defaults={"value": value, "updated_at": now})
 
 
-def conduct_save(*, actor: User | None, candidate, attendance_rate: Decimal, participation: list[Decimal],
-                 teamwork: list[Decimal]):
-    from servicecoach.exams.engine.composite import CompositeError, overall_conduct
+def conduct_config(assessment):
+    """The assessment's overall-conduct formula: attendance × w_a + participation × w_p + teamwork × w_t
+    (weights summing to 1, each part 0–100; default 0.4 / 0.3 / 0.3)."""
+    from servicecoach.exams.engine.composite import ConductConfig
 
+    return ConductConfig(attendance=assessment.conduct_attendance, participation=assessment.conduct_participation,
+                         teamwork=assessment.conduct_teamwork)
+
+
+class AttendanceUnavailable(ValidationError):
+    """The programme holds no attendance for the candidate (or the assessment has no programme)."""
+
+
+def programme_attendance_rate(candidate) -> Decimal:
+    """The candidate's attendance rate over the linked programme's classroom sessions, or a clear refusal."""
+    assessment = candidate.assessment
+    if assessment.programme_id is None:
+        raise AttendanceUnavailable(_("This assessment is not linked to a training programme."))
+    found = selectors.programme_attendance(candidate.person, assessment.programme)
+    if found is None:
+        raise AttendanceUnavailable(
+            _("No attendance of %(name)s is recorded in the sessions of “%(programme)s”.")
+            % {"name": candidate.person.name, "programme": assessment.programme.title})
+    return found["rate"]
+
+
+@transaction.atomic
+def conduct_save(*, actor: User | None, candidate, attendance_rate: Decimal | None, participation: list[Decimal],
+                 teamwork: list[Decimal], from_programme: bool = False):
+    """Overall-conduct inputs. With ``from_programme`` the attendance rate is taken from the linked
+    programme's classroom attendance (and re-read whenever the result is computed); otherwise it is
+    the rate entered by hand."""
+    from servicecoach.exams.engine.composite import CompositeError, overall_conduct
+    from servicecoach.exams.models import AttendanceSource
+
+    if from_programme:
+        attendance_rate = programme_attendance_rate(candidate)
+    elif attendance_rate is None:
+        raise ValidationError({"attendance_percent": _("Enter the attendance, or take it from the programme.")})
     try:
-        overall_conduct(attendance_rate=attendance_rate, participation=participation, teamwork=teamwork)
+        overall_conduct(attendance_rate=attendance_rate, participation=participation, teamwork=teamwork,
+                        config=conduct_config(candidate.assessment))
     except CompositeError as exc:
         raise ValidationError(str(exc)) from None
     candidate.attendance_rate = attendance_rate
+    candidate.attendance_source = AttendanceSource.PROGRAMME if from_programme else AttendanceSource.MANUAL
     candidate.participation = [str(x) for x in participation]
     candidate.teamwork = [str(x) for x in teamwork]
-    candidate.save(update_fields=["attendance_rate", "participation", "teamwork"])
-    audit_record(actor=actor, action=_act("save"), obj=candidate)
+    candidate.save(update_fields=["attendance_rate", "attendance_source", "participation", "teamwork"])
+    audit_record(actor=actor, action=_act("save"), obj=candidate,
+                 changes={"attendance_rate": str(attendance_rate), "attendance_source": candidate.attendance_source})
     return candidate
 
 
@@ -831,6 +875,7 @@ def result_compute(*, candidate) -> list[str]:
     from servicecoach.exams.engine.advice import AdviceTable, candidate_advice, candidate_areas
     from servicecoach.exams.engine.composite import composite, overall_conduct
     from servicecoach.exams.engine.practical import PracticalError
+    from servicecoach.exams.models import AttendanceSource
 
     missing = []
     attempt = theory_attempt(candidate)
@@ -860,13 +905,23 @@ def result_compute(*, candidate) -> list[str]:
         candidate.flagged_items = practical.flagged
         if any(i.incomplete for i in practical.items):
             missing.append(_("some rubric items were scored by fewer than two assessors"))
+    conduct_lines: list[str] = []
+    if candidate.attendance_source == AttendanceSource.PROGRAMME:
+        try:  # attendance taken from the programme follows its attendance records until the result is computed
+            candidate.attendance_rate = programme_attendance_rate(candidate)
+        except AttendanceUnavailable as exc:
+            candidate.attendance_rate = None
+            missing.append(" ".join(exc.messages))
     if candidate.attendance_rate is None or not candidate.participation or not candidate.teamwork:
-        missing.append(_("no overall conduct entered"))
+        if candidate.attendance_source != AttendanceSource.PROGRAMME or candidate.attendance_rate is not None:
+            missing.append(_("no overall conduct entered"))
         candidate.overall_percent = None
     else:
-        candidate.overall_percent = overall_conduct(
+        conduct = overall_conduct(
             attendance_rate=candidate.attendance_rate, participation=[Decimal(x) for x in candidate.participation],
-            teamwork=[Decimal(x) for x in candidate.teamwork]).score
+            teamwork=[Decimal(x) for x in candidate.teamwork], config=conduct_config(candidate.assessment))
+        candidate.overall_percent = conduct.score
+        conduct_lines = [f"overall conduct: {line}" for line in conduct.explanation]
     percentages, names = candidate_areas(by_topic=by_topic, practical=practical)
     candidate.areas = [[k.value, key, names.get((k, key), key), str(p)] for (k, key), p in sorted(percentages.items())]
     candidate.advice = [{"kind": a.kind.value, "key": names.get((a.kind, a.key), a.key), "percent": str(a.percent),
@@ -877,7 +932,7 @@ def result_compute(*, candidate) -> list[str]:
                            overall=candidate.overall_percent, config=_composite_config(candidate.assessment))
         candidate.composite_score, candidate.banded_score = result.score, result.banded_score
         candidate.band_code, candidate.band_label = result.band.code, result.band.label_zh
-        candidate.explanation = list(result.explanation)
+        candidate.explanation = conduct_lines + list(result.explanation)
     else:
         candidate.composite_score = candidate.banded_score = None
         candidate.band_code = candidate.band_label = ""

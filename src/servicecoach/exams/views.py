@@ -261,12 +261,13 @@ def exam_detail(request, pk: int):
 
 
 def _exam_form(request, exam: Exam | None):
-    form = ExamForm(request.POST or None, instance=exam)
+    form = ExamForm(request.POST or None, instance=exam, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        people, units = d.pop("people"), d.pop("units")
+        people, units, programmes = d.pop("people"), d.pop("units"), d.pop("programmes")
         try:
-            exam = services.exam_save(actor=request.user, exam=exam, people=people, units=units, **d)
+            exam = services.exam_save(actor=request.user, exam=exam, people=people, units=units,
+                                      programmes=programmes, **d)
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:

@@ -23,6 +23,7 @@ from servicecoach.exams.forms import AssessmentForm, ConductForm, FeedbackForm, 
 from servicecoach.exams.models import (
     Assessment,
     AssessmentCandidate,
+    AttendanceSource,
     PanelScore,
     PracticalRubric,
     ScenarioCard,
@@ -115,7 +116,7 @@ def assessment_list(request):
 
 
 def _assessment_form(request, assessment):
-    form = AssessmentForm(request.POST or None, instance=assessment)
+    form = AssessmentForm(request.POST or None, instance=assessment, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         people, units, assessors = d.pop("people"), d.pop("units"), d.pop("assessors")
@@ -130,8 +131,9 @@ def _assessment_form(request, assessment):
     return render(request, "exams/simple_form.html", {
         "form": form, "title": assessment.title if assessment else _("New assessment"),
         "back": "exams:assessment-list", "back_label": _("Assessments"),
-        "note": _("Candidates are the people named plus everyone in the units named. Candidates from a training "
-                  "programme will come with the programmes capability.")})
+        "note": _("Candidates are the people named, everyone in the units named and the participants of the "
+                  "training programme linked (as they are when the assessment is saved: save it again to add "
+                  "later joiners). The programme's classroom attendance can then feed overall conduct.")})
 
 
 @role_required(*MANAGERS)
@@ -203,11 +205,17 @@ def candidate_detail(request, pk: int):
     is_assessor = me is not None and candidate.assessment.assessors.filter(pk=me.pk).exists()
     if own and not manager and not is_assessor and candidate.assessment.results_released_at is None:
         return render(request, "exams/candidate_waiting.html", {"candidate": candidate})
-    conduct_form = feedback_form = None
+    conduct_form = feedback_form = programme_attendance = None
+    if manager and candidate.assessment.programme_id:
+        found = selectors.programme_attendance(candidate.person, candidate.assessment.programme)
+        programme_attendance = {"programme": candidate.assessment.programme, "found": found,
+                                "percent": (found["rate"] * 100).quantize(Decimal("0.01")) if found else None}
     if manager:
-        conduct_form = ConductForm(initial={
+        conduct_form = ConductForm(programme_linked=programme_attendance is not None, initial={
             "attendance_percent": (candidate.attendance_rate * 100).quantize(Decimal("0.01")).normalize()
             if candidate.attendance_rate is not None else None,
+            "from_programme": candidate.attendance_source == AttendanceSource.PROGRAMME or (
+                candidate.attendance_rate is None and bool(programme_attendance and programme_attendance["found"])),
             "participation": ", ".join(candidate.participation), "teamwork": ", ".join(candidate.teamwork)})
         advice_text = "\n".join(f"{a['zh']}（{a['percent']}%）" for a in candidate.advice)
         feedback_form = FeedbackForm(initial={"feedback_text": candidate.feedback_text or advice_text})
@@ -220,7 +228,8 @@ def candidate_detail(request, pk: int):
         "candidate": candidate, "assessment": candidate.assessment, "manager": manager, "own": own,
         "is_assessor": is_assessor, "practical": practical, "practical_error": practical_error,
         "conduct_form": conduct_form, "feedback_form": feedback_form, "verified": services.draw_verified(candidate),
-        "theory_attempt": services.theory_attempt(candidate),
+        "theory_attempt": services.theory_attempt(candidate), "programme_attendance": programme_attendance,
+        "conduct_weights": services.conduct_config(candidate.assessment),
         "show_scores": manager or is_assessor or not own or candidate.assessment.results_released_at is not None,
     })
 
@@ -240,13 +249,15 @@ def candidate_draw(request, pk: int):
 @require_POST
 def candidate_conduct(request, pk: int):
     candidate = _candidate_or_404(request, pk)
-    form = ConductForm(request.POST)
+    form = ConductForm(request.POST, programme_linked=candidate.assessment.programme_id is not None)
     if form.is_valid():
         try:
+            percent = form.cleaned_data["attendance_percent"]
             services.conduct_save(actor=request.user, candidate=candidate,
-                                  attendance_rate=form.cleaned_data["attendance_percent"] / Decimal(100),
+                                  attendance_rate=percent / Decimal(100) if percent is not None else None,
                                   participation=form.cleaned_data["participation"],
-                                  teamwork=form.cleaned_data["teamwork"])
+                                  teamwork=form.cleaned_data["teamwork"],
+                                  from_programme=bool(form.cleaned_data.get("from_programme")))
             services.result_compute(candidate=candidate)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
