@@ -182,8 +182,48 @@ def demo_load() -> str:
         if first is not None and first.computed_at:
             services.feedback_send(actor=admin, candidate=first, text="\n".join(a["zh"] for a in first.advice)
                                    or "整体表现良好，请继续保持。")
+    linked = _programme_assessment(admin, paper, rubric, trainer, supervisor)
     return (f"exams: {len(report.created)} questions added ({len(report.duplicates)} already there), "
-            f"{attempts_made} attempts, {cards} scenario cards; exam “{EXAM_TITLE}”, assessment “{ASSESSMENT_TITLE}”")
+            f"{attempts_made} attempts, {cards} scenario cards; exam “{EXAM_TITLE}”, assessment “{ASSESSMENT_TITLE}”"
+            + linked)
+
+
+PROGRAMME_EXAM_TITLE = "新员工入职培训结业理论考试"
+PROGRAMME_ASSESSMENT_TITLE = "新员工入职培训结业考核"
+
+
+def _programme_assessment(admin, paper, rubric, trainer, supervisor) -> str:
+    """With the programmes demo loaded: a theory exam for everyone in the new-hire programme and a closing
+    assessment linked to it, whose candidates' attendance is taken from the programme's classroom sessions."""
+    from servicecoach.exams.models import AssessmentCandidate
+    from servicecoach.exams.selectors import programme_attendance
+    from servicecoach.programmes.demo import PROGRAMME
+    from servicecoach.programmes.models import Programme
+
+    programme = Programme.objects.filter(title=PROGRAMME).first()
+    if programme is None:
+        return ""
+    if Assessment.objects.filter(title=PROGRAMME_ASSESSMENT_TITLE).exists():
+        return f"; programme exam and assessment for “{PROGRAMME}” already there"
+    now = timezone.now()
+    exam = services.exam_save(
+        actor=admin, exam=None, people=[], units=[], programmes=[programme], title=PROGRAMME_EXAM_TITLE, paper=paper,
+        opens_at=now + timedelta(days=14), closes_at=now + timedelta(days=15), duration_minutes=60,
+        attempts_allowed=1, shuffle_questions=True, shuffle_options=True, layout="one_page", mc_policy="proportional",
+        pass_percent=Decimal(60))
+    assessment = services.assessment_save(
+        actor=admin, assessment=None, people=[], units=[], assessors=[trainer, supervisor], programme=programme,
+        title=PROGRAMME_ASSESSMENT_TITLE, held_on=programme.end_date, theory_exam=exam, rubric=rubric,
+        card_tags=["投诉"], margin_share=Decimal("0.20"), weight_theory=Decimal("0.30"),
+        weight_practical=Decimal("0.50"), weight_overall=Decimal("0.20"), rounding="none")
+    from_programme = 0
+    for candidate in AssessmentCandidate.objects.filter(assessment=assessment).select_related("person", "assessment"):
+        if programme_attendance(candidate.person, programme) is not None:
+            services.conduct_save(actor=admin, candidate=candidate, attendance_rate=None, from_programme=True,
+                                  participation=[Decimal(4), Decimal(4)], teamwork=[Decimal(4), Decimal(5)])
+            from_programme += 1
+    return (f"; exam “{PROGRAMME_EXAM_TITLE}” for “{PROGRAMME}” and assessment “{PROGRAMME_ASSESSMENT_TITLE}” "
+            f"({from_programme} candidates' attendance from the programme)")
 
 
 ANSWERS = {
