@@ -189,7 +189,8 @@ def test_analysis_export_workbook(kpi_org, period, as_user, perfect, fill):
     response = as_user(kpi_org.manager).get(f"/kpi/analysis.xlsx?month={period.month}")
     assert response.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
-    teams = {row[0]: row for row in list(wb.worksheets[0].iter_rows(values_only=True))[1:]}
-    assert teams["售前组"][1] == 2 and teams["售后组"][3] == 50000  # staff, sales
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    teams = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert teams["售前组"]["人数"] == 2 and teams["售后组"]["月销售额"] == 50000
     items = {row[0]: row for row in list(wb.worksheets[1].iter_rows(values_only=True))[1:]}
     assert items["团队制度"][2] == 3 and items["团队制度"][4] == 1  # (2 + 4) ÷ 2; the third agent has no data

@@ -12,8 +12,11 @@ class KpiConfig(AppConfig):
         from servicecoach.core.home import HomePanel, register_panel
         from servicecoach.core.navigation import NavItem, Section, register_nav
         from servicecoach.kpi import selectors
+        from servicecoach.kpi.quality_source import SOURCE
+        from servicecoach.kpi.sources import register_source
         from servicecoach.org.models import Role
 
+        register_source(SOURCE)  # consultation volume from the quality app's stored conversations
         staff = frozenset({Role.ADMIN, Role.TRAINING_MANAGER, Role.SUPERVISOR})
         register_nav(
             NavItem(_("My scorecards"), "kpi:my-results", frozenset({Role.AGENT}), Section.PERFORMANCE, 10),

@@ -45,3 +45,13 @@ class AnalysisForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Scorecard template"), queryset=ScorecardTemplate.objects.all(),
                                       required=False)
     month = forms.CharField(label=_("Month"), max_length=7, required=False)
+
+
+class TeamCostForm(forms.Form):
+    """A team's labour cost for the month; the amount is parsed by kpi.services (¥ and thousands commas allowed)."""
+
+    labour_cost = forms.CharField(label=_("Labour cost of the month (yuan)"), max_length=40, required=False,
+                                  help_text=_("Payroll and the like for this team and month, e.g. 8000; "
+                                              "leave blank for no data."),
+                                  widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "8000"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

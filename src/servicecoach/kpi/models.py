@@ -201,3 +201,25 @@ class AgentResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} {self.person}: {self.total:g}"
+
+
+class TeamCost(models.Model):
+    """A team's labour cost (人力成本: payroll and the like, in yuan) for one month of one period, entered by
+    its supervisor or a manager for the team analysis; no row means no data (never 0)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="team_costs")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("team"), on_delete=models.PROTECT, related_name="+")
+    labour_cost = models.DecimalField(_("labour cost"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["period", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="kpi_teamcost_unique_unit")]
+        verbose_name = _("team labour cost")
+        verbose_name_plural = _("team labour costs")
+
+    def __str__(self) -> str:
+        return f"{self.period.month} {self.unit}: {self.labour_cost}"

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from statistics import mean
 
 import yaml
@@ -23,6 +25,7 @@ from servicecoach.kpi.models import (
     Period,
     ScorecardTemplate,
     ScorecardVersion,
+    TeamCost,
 )
 from servicecoach.org.models import OrgUnit, Person, Role, User
 from servicecoach.org.selectors import people_visible_to, units_visible_to, user_has_role
@@ -192,30 +195,66 @@ def weakest_items(averages: list[ItemAverage], n: int = 5) -> list[ItemAverage]:
     return sorted((a for a in averages if a.share is not None), key=lambda a: (a.share, a.item))[:n]
 
 
+def month_working_days(month: str) -> int:
+    """Working days of a month (``YYYY-MM``) by the organisation's calendar (statute plus overrides)."""
+    from servicecoach.org.calendar import get_calendar
+
+    year, mon = int(month[:4]), int(month[5:7])
+    first = date(year, mon, 1)
+    last = date(year, mon, monthrange(year, mon)[1])
+    return len(get_calendar().working_days_in(first, last))
+
+
+def _ratio(numerator: float | None, denominator: float | None, digits: int) -> float | None:
+    """numerator ÷ denominator, or None (shown as "—") when either is missing or the denominator is 0."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return round(numerator / denominator, digits)
+
+
+def team_costs(*, period: Period, unit_ids) -> dict[int, TeamCost]:
+    return {c.unit_id: c for c in TeamCost.objects.filter(period=period, unit_id__in=list(unit_ids))}
+
+
 def team_comparison(*, user: User | None, period: Period) -> list[dict]:
-    """Per team of the period: staff, average total, and the sums of the figures a manager compares
-    (sales, consultations, orders, visits) where the template has them."""
+    """Per team of the period the user may see: staff, average total, the month's sums of the figures a
+    manager compares (sales, consultations, orders, visits; None when no agent of the team has the
+    figure), the labour cost, and the ratios: sales per agent and per yuan of labour cost, consultations
+    per agent, per working day (team) and per agent per working day, conversion (orders ÷ visits).
+    A ratio whose part is missing or whose divisor is 0 is None (the page shows "—")."""
+    figures = ("sales", "consultations", "orders", "visits")
     teams: dict[int, dict] = {}
     for row in inputs_visible_to(user, period):
-        t = teams.setdefault(row.unit_id, {"unit": row.unit, "staff": 0, "sales": 0.0, "consultations": 0.0,
-                                           "orders": 0.0, "visits": 0.0, "totals": []})
+        t = teams.setdefault(row.unit_id, {"unit": row.unit, "staff": 0, "totals": [],
+                                           **{k: None for k in figures}})
         t["staff"] += 1
-        for key in ("sales", "consultations", "orders", "visits"):
+        for key in figures:
             v = row.figures.get(key)
             if isinstance(v, int | float) and not isinstance(v, bool):
-                t[key] += v
+                t[key] = (t[key] or 0) + v
     for r in results_visible_to(user, period):
         if r.unit_id in teams:
             teams[r.unit_id]["totals"].append(r.total)
+    days = month_working_days(period.month)
+    costs = team_costs(period=period, unit_ids=teams)
     out = []
     for t in sorted(teams.values(), key=lambda t: t["unit"].path):
         staff = t["staff"]
+        cost = costs.get(t["unit"].pk)
+        labour = float(cost.labour_cost) if cost is not None else None
+        per_day = _ratio(t["consultations"], days, 1)
         out.append({
             **t,
+            "working_days": days,
+            "labour_cost": labour,
             "average_total": round(mean(t["totals"]), 2) if t["totals"] else None,
-            "sales_per_agent": round(t["sales"] / staff, 2) if staff else None,
-            "consultations_per_agent": round(t["consultations"] / staff, 1) if staff else None,
-            "conversion": round(t["orders"] / t["visits"] * 100, 2) if t["visits"] else None,
+            "sales_per_agent": _ratio(t["sales"], staff, 2),
+            "consultations_per_agent": _ratio(t["consultations"], staff, 1),
+            "consultations_per_day": per_day,
+            "consultations_per_agent_per_day": _ratio(t["consultations"], staff * days, 1),
+            "cost_per_agent": _ratio(labour, staff, 2),
+            "sales_per_cost": _ratio(t["sales"], labour, 2),
+            "conversion": _ratio(t["orders"] * 100 if t["orders"] is not None else None, t["visits"], 2),
         })
     return out
 

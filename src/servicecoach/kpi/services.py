@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,10 @@ from servicecoach.kpi.models import (
     ScorecardTemplate,
     ScorecardVersion,
     ScoringRun,
+    TeamCost,
 )
 from servicecoach.kpi.sources import SOURCES
-from servicecoach.org.models import AuditAction, Person, PersonStatus, Role, RoleAssignment, User
+from servicecoach.org.models import AuditAction, OrgUnit, Person, PersonStatus, Role, RoleAssignment, User
 from servicecoach.org.services import audit_record
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -315,6 +317,10 @@ class ImportReport:
     ignored_headers: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     error: str = ""
+    cost_sheet: str = ""  # the labour-cost sheet read, if the workbook had one
+    cost_rows_read: int = 0
+    costs_changed: int = 0
+    cost_problems: list[ImportProblem] = field(default_factory=list)
 
     @property
     def rows_skipped(self) -> int:
@@ -424,9 +430,12 @@ def inputs_import(*, actor: User | None, period: Period, file, file_name: str,
             for row in touched:
                 row.save(update_fields=["figures", "updated_at"])
             report.problems.sort(key=lambda p: p.row)
+            if suffix in (".xlsx", ".xlsm"):
+                costs_import_sheet(actor=actor, period=period, path=path, file_name=file_name, report=report,
+                                   people=people)
             audit_record(actor=actor, action=AuditAction.IMPORT, obj=period, changes={
                 "file": file_name, "rows_imported": report.rows_imported, "values_changed": report.values_changed,
-                "rows_skipped": report.rows_skipped})
+                "rows_skipped": report.rows_skipped, "costs_changed": report.costs_changed})
     return report
 
 
@@ -529,3 +538,166 @@ def period_unlock(*, actor: User | None, period: Period, reason: str) -> Period:
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=period,
                  changes={"status": [PeriodStatus.LOCKED, period.status], "reason": reason[:500]})
     return period
+
+
+# ---------------------------------------------------------------- team labour cost
+
+COST_SHEETS = ("人力成本", "labour cost", "labour_cost")
+_COST_CODE_HEADERS = ("团队编码", "team code", "unit code")
+_COST_NAME_HEADERS = ("团队", "team", "unit")
+_COST_VALUE_HEADERS = ("人力成本", "labour cost", "labour_cost")
+_MAX_COST = Decimal("999999999999.99")
+
+
+def labour_cost_parse(raw: Any) -> Decimal | None:
+    """A labour cost as typed or imported: yuan, "¥8,000", "8000元", "8000.50"; blank is None (no data).
+    Raises ValidationError naming the rule."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValidationError(_("not an amount (%(value)s)") % {"value": raw})
+    text = str(raw).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    text = text.removesuffix("元").strip()
+    if text == "":
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(_("not an amount (%(value)s): write yuan, e.g. 8000") % {"value": str(raw)[:40]}) \
+            from None
+    if not value.is_finite() or value < 0:
+        raise ValidationError(_("must be an amount of at least 0, not %(value)s") % {"value": str(raw)[:40]})
+    if value > _MAX_COST:
+        raise ValidationError(_("%(value)s is too large for a month's labour cost") % {"value": str(raw)[:40]})
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _cost_store(*, actor: User | None, period: Period, unit: OrgUnit, value: Decimal | None, note: str,
+                source: str) -> bool:
+    """Write (or clear) one team's cost; audited; True when something changed. Runs in the caller's
+    transaction with the period locked."""
+    current = TeamCost.objects.select_for_update().filter(period=period, unit=unit).first()
+    old = current.labour_cost if current is not None else None
+    if old == value:
+        return False
+    changes = {"month": period.month, "unit": unit.code or unit.name,
+               "labour_cost": [None if old is None else str(old), None if value is None else str(value)],
+               "note": note[:200], "source": source}
+    if value is None:
+        audit_record(actor=actor, action=AuditAction.DELETE, obj=current, changes=changes)
+        current.delete()
+        return True
+    if current is None:
+        current = TeamCost(period=period, unit=unit)
+    current.labour_cost, current.note = value, note[:200]
+    current.updated_by = actor if actor is not None and actor.is_authenticated else None
+    current.save()
+    audit_record(actor=actor, action=AuditAction.CREATE if old is None else AuditAction.UPDATE, obj=current,
+                 changes=changes)
+    return True
+
+
+@transaction.atomic
+def team_cost_set(*, actor: User | None, period: Period, unit: OrgUnit, raw: Any, note: str = "") -> bool:
+    """Set a team's labour cost of the month (blank clears it: no data); refused on a locked month or for
+    a unit with no agents in the month. Returns whether the stored value changed."""
+    period = _lock_period(period)
+    if not AgentInput.objects.filter(period=period, unit=unit).exists():
+        raise ValidationError({"labour_cost": _("%(unit)s has no agents in %(month)s.")
+                               % {"unit": unit.name, "month": period.month}})
+    try:
+        value = labour_cost_parse(raw)
+    except ValidationError as e:
+        raise ValidationError({"labour_cost": e.messages}) from None
+    return _cost_store(actor=actor, period=period, unit=unit, value=value, note=note or "",
+                       source=InputSource.MANUAL)
+
+
+def _cost_header(cell: Any, names: tuple[str, ...]) -> bool:
+    return str(cell or "").strip().casefold() in names
+
+
+def costs_import_sheet(*, actor: User | None, period: Period, path: Path, file_name: str, report: ImportReport,
+                       people: Any = None) -> None:
+    """Read the labour-cost sheet (人力成本) of an .xlsx import, if there is one: one row per team (team code
+    or name, labour cost). A bad row is reported with the sheet, row and column and left out; the others
+    are saved. Runs in the import's transaction (the period is locked by the caller)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = next((w for w in wb.worksheets if w.title.strip().casefold() in COST_SHEETS), None)
+        if ws is None:
+            return
+        report.cost_sheet = ws.title
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        code_col = next((i for i, c in enumerate(header) if _cost_header(c, _COST_CODE_HEADERS)), None)
+        name_col = next((i for i, c in enumerate(header) if _cost_header(c, _COST_NAME_HEADERS)), None)
+        cost_col = next((i for i, c in enumerate(header) if _cost_header(c, _COST_VALUE_HEADERS)), None)
+        if (code_col is None and name_col is None) or cost_col is None:
+            report.cost_problems.append(ImportProblem(1, ws.title, _(
+                "the sheet needs a team column (团队编码 or 团队) and a labour cost column (人力成本)")))
+            return
+        month_col = next((i for i, c in enumerate(header) if _cost_header(c, ("月份", "month"))), None)
+        inputs = AgentInput.objects.filter(period=period)
+        if people is not None:
+            inputs = inputs.filter(person__in=people)
+        units = list(OrgUnit.objects.filter(pk__in=inputs.values("unit_id")))
+        by_code = {u.code.casefold(): u for u in units if u.code}
+        by_name: dict[str, list[OrgUnit]] = {}
+        for u in units:
+            by_name.setdefault(u.name.casefold(), []).append(u)
+        cost_label = f"{ws.title} / {header[cost_col]}"
+        seen: dict[int, int] = {}
+        note = _("import of %(file)s") % {"file": file_name}
+        for n, row in enumerate(rows, start=2):
+            def cell(i, row=row):
+                return row[i] if i is not None and i < len(row) else None
+
+            code_raw, name_raw, cost_raw = (str(cell(i) or "").strip() for i in (code_col, name_col, cost_col))
+            if not (code_raw or name_raw or cost_raw):
+                continue
+            # The code names the team when it is given; else the name.
+            team_raw = code_raw or name_raw
+            team_label = f"{ws.title} / {header[code_col if code_raw or name_col is None else name_col]}"
+            cost_raw = cell(cost_col)
+            report.cost_rows_read += 1
+            month = cell(month_col)
+            if month not in (None, "") and str(month).strip() != period.month:
+                report.cost_problems.append(ImportProblem(n, f"{ws.title} / {header[month_col]}", _(
+                    "%(month)s is not this period's month (%(period)s)") % {"month": month, "period": period.month}))
+                continue
+            if not team_raw:
+                report.cost_problems.append(ImportProblem(n, team_label, _(
+                    "blank: every row needs the team code or name")))
+                continue
+            key = team_raw.casefold()
+            unit = by_code.get(key) if code_raw else None
+            if unit is None and not code_raw:
+                named = by_name.get(key, [])
+                if len(named) > 1:
+                    report.cost_problems.append(ImportProblem(n, team_label, _(
+                        "%(team)s names %(n)s teams: use the team code") % {"team": team_raw, "n": len(named)}))
+                    continue
+                unit = named[0] if named else None
+            if unit is None:
+                report.cost_problems.append(ImportProblem(n, team_label, _(
+                    "no team %(team)s among your teams of %(month)s") % {"team": team_raw, "month": period.month}))
+                continue
+            if unit.pk in seen:
+                report.cost_problems.append(ImportProblem(n, team_label, _(
+                    "%(team)s appears twice (first at row %(row)s)") % {"team": team_raw, "row": seen[unit.pk]}))
+                continue
+            seen[unit.pk] = n
+            if cost_raw is None or str(cost_raw).strip() == "":
+                continue  # a blank cell leaves the stored value as it is
+            try:
+                value = labour_cost_parse(cost_raw)
+            except ValidationError as e:
+                report.cost_problems.append(ImportProblem(n, cost_label, " ".join(e.messages)))
+                continue
+            if _cost_store(actor=actor, period=period, unit=unit, value=value, note=note, source=InputSource.IMPORT):
+                report.costs_changed += 1
+    finally:
+        wb.close()

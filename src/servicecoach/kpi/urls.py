@@ -19,6 +19,7 @@ urlpatterns: list = [
     path("periods/<int:pk>/unlock/", views.period_unlock, name="period-unlock"),
     path("periods/<int:pk>/compute/", views.period_compute, name="period-compute"),
     path("periods/<int:pk>/teams/<int:unit_pk>/", views.team_grid, name="team-grid"),
+    path("periods/<int:pk>/teams/<int:unit_pk>/cost/", views.team_cost, name="team-cost"),
     path("periods/<int:pk>/cell/", views.cell_save, name="cell-save"),
     path("periods/<int:pk>/import/", views.inputs_import, name="inputs-import"),
     path("periods/<int:pk>/inputs.xlsx", views.inputs_export, name="inputs-export"),

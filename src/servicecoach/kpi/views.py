@@ -31,6 +31,7 @@ from servicecoach.kpi.forms import (
     InputsImportForm,
     PeriodForm,
     ScoreForm,
+    TeamCostForm,
     TemplateCopyForm,
     TemplateEditForm,
     UnlockForm,
@@ -197,19 +198,53 @@ def period_compute(request, pk: int):
 # ---------------------------------------------------------------- data entry
 
 
+def _team_grid_page(request, period, unit, cost_form=None, status=200):
+    template = selectors.version_template(period.version)
+    columns = _figure_columns(template)
+    rows = selectors.inputs_visible_to(request.user, period).filter(unit=unit)
+    grid = [{"row": r, "cells": [{"col": c, "value": r.figures.get(c["id"])} for c in columns]} for r in rows]
+    cost = selectors.team_costs(period=period, unit_ids=[unit.pk]).get(unit.pk)
+    if cost_form is None:
+        cost_form = TeamCostForm(initial={"labour_cost": f"{cost.labour_cost:f}" if cost else "",
+                                          "note": cost.note if cost else ""})
+    return render(request, "kpi/team_grid.html", {
+        "period": period, "unit": unit, "columns": columns, "grid": grid, "editable": not period.locked,
+        "cost": cost, "cost_form": cost_form,
+    }, status=status)
+
+
 @role_required(*STAFF)
 def team_grid(request, pk: int, unit_pk: int):
     period = _period(pk)
     unit = selectors.team_unit_or_none(user=request.user, period=period, unit_pk=unit_pk)
     if unit is None:
         raise Http404
-    template = selectors.version_template(period.version)
-    columns = _figure_columns(template)
-    rows = selectors.inputs_visible_to(request.user, period).filter(unit=unit)
-    grid = [{"row": r, "cells": [{"col": c, "value": r.figures.get(c["id"])} for c in columns]} for r in rows]
-    return render(request, "kpi/team_grid.html", {
-        "period": period, "unit": unit, "columns": columns, "grid": grid, "editable": not period.locked,
-    })
+    return _team_grid_page(request, period, unit)
+
+
+@role_required(*STAFF)
+@require_POST
+def team_cost(request, pk: int, unit_pk: int):
+    """The team's labour cost of the month (for the team analysis): saved and back to the grid, or the
+    grid again with the form's error."""
+    period = _period(pk)
+    unit = selectors.team_unit_or_none(user=request.user, period=period, unit_pk=unit_pk)
+    if unit is None:
+        raise Http404
+    form = TeamCostForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.team_cost_set(actor=request.user, period=period, unit=unit,
+                                             raw=form.cleaned_data["labour_cost"], note=form.cleaned_data["note"])
+        except ValidationError as error:
+            period.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            if changed:
+                messages.success(request, _("Labour cost of %(unit)s for %(month)s saved.")
+                                 % {"unit": unit.name, "month": period.month})
+            return redirect("kpi:team-grid", pk=period.pk, unit_pk=unit.pk)
+    return _team_grid_page(request, period, unit, cost_form=form, status=422)
 
 
 @role_required(*STAFF)
@@ -282,6 +317,16 @@ def inputs_export(request, pk: int):
     for r in selectors.inputs_visible_to(request.user, period):
         ws.append([r.person.employee_no, r.person.name, r.unit.name, period.month,
                    *(r.figures.get(fid) for fid in template.figures)])
+    # The teams' labour costs on a second sheet, which the import reads back (services.costs_import_sheet).
+    wc = wb.create_sheet(services.COST_SHEETS[0])
+    wc.append(["团队编码", "团队", "月份", "人力成本"])
+    for cell in wc[1]:
+        cell.font = Font(bold=True)
+    teams = selectors.period_teams(user=request.user, period=period)
+    costs = selectors.team_costs(period=period, unit_ids=[t["unit"].pk for t in teams])
+    for t in teams:
+        cost = costs.get(t["unit"].pk)
+        wc.append([t["unit"].code, t["unit"].name, period.month, float(cost.labour_cost) if cost else None])
     buf = io.BytesIO()
     wb.save(buf)
     name = f"kpi-{period.template.key}-{period.month}-inputs.xlsx"
@@ -430,6 +475,7 @@ def _analysis(request) -> dict:
     context.update({
         "results_count": len(rows), "averages": averages, "weakest": selectors.weakest_items(averages),
         "comparison": comparison, "trend": trend, "totals": [r.total for r in rows],
+        "working_days": selectors.month_working_days(period.month),
         "max_total": template.max_total,
     })
     return context
@@ -447,9 +493,17 @@ def analysis(request):
             "trend": context["trend"],
             "teams": {"names": [t["unit"].name for t in context["comparison"]],
                       "average": [t["average_total"] for t in context["comparison"]]},
+            "compare": {key: [t[field] for t in context["comparison"]] for key, field in (
+                ("sales", "sales"), ("labour_cost", "labour_cost"), ("sales_per_agent", "sales_per_agent"),
+                ("sales_per_cost", "sales_per_cost"), ("per_agent_per_day", "consultations_per_agent_per_day"))}
+            | {"names": [t["unit"].name for t in context["comparison"]]},
         }
         context["chart_labels"] = {"agents": _("agents"), "total": _("total"),
-                                   "share": _("points ÷ weight, in percent"), "average": _("average total")}
+                                   "share": _("points ÷ weight, in percent"), "average": _("average total"),
+                                   "sales": _("Monthly sales"), "labour_cost": _("Labour cost"), "yuan": _("yuan"),
+                                   "sales_per_agent": _("Sales per agent"),
+                                   "sales_per_cost": _("Sales per yuan of labour cost"),
+                                   "per_agent_per_day": _("Consultations per agent per day")}
     return render(request, "kpi/analysis.html", context)
 
 
@@ -465,11 +519,18 @@ def analysis_export(request):
     wb = Workbook()
     ws = wb.active
     ws.title = _("Teams compared")[:31]
-    ws.append([_("Team"), _("Staff"), _("Average total"), _("Sales"), _("Sales per agent"),
-               _("Consultations per agent"), _("Conversion") + " (%)"])
-    for t in context["comparison"]:
-        ws.append([t["unit"].name, t["staff"], t["average_total"], t["sales"], t["sales_per_agent"],
-                   t["consultations_per_agent"], t["conversion"]])
+    columns = [("staff", _("Staff")), ("average_total", _("Average total")),
+               ("working_days", _("Working days")), ("consultations", _("Consultations")),
+               ("consultations_per_day", _("Consultations per day")),
+               ("consultations_per_agent", _("Consultations per agent")),
+               ("consultations_per_agent_per_day", _("Consultations per agent per day")),
+               ("labour_cost", _("Labour cost")), ("cost_per_agent", _("Labour cost per agent")),
+               ("sales", _("Monthly sales")), ("orders", _("Orders")), ("visits", _("Visits")),
+               ("conversion", _("Conversion") + " (%)"), ("sales_per_agent", _("Sales per agent")),
+               ("sales_per_cost", _("Sales per yuan of labour cost"))]
+    ws.append([_("Team"), *(label for _key, label in columns)])
+    for t in context["comparison"]:  # a missing value (no data, or a divisor of 0) is an empty cell
+        ws.append([t["unit"].name, *(t[key] for key, _label in columns)])
     wi = wb.create_sheet(_("Items")[:31])
     wi.append([_("Item"), _("Weight"), _("Average"), _("points ÷ weight, in percent"), _("no data")])
     for a in context["averages"]:
