@@ -197,6 +197,11 @@ ENTRIES += [
           expect=expect(NOT_FOUND, admin=OK, training_manager=OK, supervisor=OK, agent=OK)),
     Entry("programmes:survey-seed", kwargs=_survey, expect=STAFF),
     Entry("programmes:survey-qa-input", method="POST", kwargs=_survey, expect=STAFF),
+    Entry("programmes:survey-exam-input", method="POST", kwargs=_survey, expect=STAFF),
+    Entry("programmes:survey-path", kwargs=_survey, expect=STAFF),
+    Entry("programmes:survey-path", label="invalid", method="POST", data={}, kwargs=_survey, expect=STAFF),
+    Entry("programmes:survey-session", kwargs=_survey, expect=STAFF),
+    Entry("programmes:survey-session", label="invalid", method="POST", data={}, kwargs=_survey, expect=STAFF),
 ]
 
 # Training records: a learner sees their own, a supervisor their people's, a mentor their mentees', staff all.

@@ -324,3 +324,49 @@ class SeedProgrammeForm(forms.Form):
     def __init__(self, *args, skills=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["skills"].choices = [(s, s) for s in skills]
+
+
+class NeedsPathForm(forms.Form):
+    """A learning path from the needs report in one step (written by the training app's services)."""
+
+    skills = forms.MultipleChoiceField(label=_("Skills to train"), widget=forms.CheckboxSelectMultiple)
+    code = forms.CharField(label=_("Path code"), max_length=40)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    courses = forms.ModelMultipleChoiceField(
+        label=_("Courses"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Published courses, taken in the order of their codes."))
+    in_order = forms.BooleanField(label=_("Each course requires the one before"), required=False, initial=True)
+    due_days = forms.IntegerField(label=_("Days to complete"), min_value=1, max_value=365, initial=30)
+    enrol_unit = forms.BooleanField(label=_("Enrol the unit's people now"), required=False, initial=True)
+
+    def __init__(self, *args, skills=(), **kwargs):
+        from servicecoach.training.models import Course
+
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].choices = [(s, s) for s in skills]
+        self.fields["courses"].queryset = Course.objects.filter(published=True).order_by("code")
+        self.fields["courses"].label_from_instance = lambda c: f"{c.code} · {c.title}"
+
+
+class NeedsSessionForm(forms.Form):
+    """A classroom session (and its programme) from the needs report in one step."""
+
+    skills = forms.MultipleChoiceField(label=_("Skills to train"), widget=forms.CheckboxSelectMultiple)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProgrammeKind.choices, initial=ProgrammeKind.SPECIALIST)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    trainer = PersonChoiceField(label=_("Trainer"), queryset=Person.objects.none())
+    start_date = forms.DateField(label=_("First day"), widget=DATE_INPUT)
+    end_date = forms.DateField(label=_("Last day"), widget=DATE_INPUT)
+    day_start = forms.TimeField(label=_("Daily start time"), widget=TIME_INPUT, initial="09:00")
+    day_end = forms.TimeField(label=_("Daily end time"), widget=TIME_INPUT, initial="17:30")
+    venue = forms.CharField(label=_("Venue"), max_length=200)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=500)
+    override_reason = forms.CharField(
+        label=_("Reason for short notice"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the session starts sooner than 3 working days from today: a training manager's "
+                    "reason, recorded and audited."))
+
+    def __init__(self, *args, skills=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].choices = [(s, s) for s in skills]
+        self.fields["trainer"].queryset = _with_role(Role.TRAINER, Role.TRAINING_MANAGER)

@@ -538,6 +538,7 @@ class NeedsSource(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor's input")
     SELF = "self", _("Self-assessment")
     QA = "qa", _("QA weak points")
+    EXAM = "exam", _("Low exam topics")
 
 
 class NeedsResponse(models.Model):

@@ -387,9 +387,9 @@ def surveys_visible_to(user: User | None) -> QuerySet[NeedsSurvey]:
 
 
 def needs_report(survey: NeedsSurvey) -> list[dict[str, Any]]:
-    """Skills by priority: the weighted mean need (supervisors' input counts twice, QA weak points twice,
-    self-assessment once), with the averages of each source and how many answered."""
-    weights = {"supervisor": 2, "qa": 2, "self": 1}
+    """Skills by priority: the weighted mean need (supervisors' input, QA weak points and low exam topics count
+    twice, self-assessment once), with the averages of each source and how many answered."""
+    weights = {"supervisor": 2, "qa": 2, "exam": 2, "self": 1}
     rows = []
     responses = list(survey.responses.all())
     for skill in survey.skills:
@@ -502,6 +502,38 @@ def qa_weak_points(unit, *, days: int = QA_LOOKBACK_DAYS, limit: int = 5) -> lis
     rows = [r for r in rows if r["loss"] > 0]
     rows.sort(key=lambda r: (-r["loss"], -r["conversations"], r["item"]))
     return rows[:limit]
+
+
+# ------------------------------------------------------------------------------------------- low exam topics
+
+EXAM_LOOKBACK_DAYS = 180
+
+
+def exam_weak_topics(unit, *, days: int = EXAM_LOOKBACK_DAYS, limit: int = 5) -> list[dict[str, Any]]:
+    """The question-bank topics the unit's active people score lowest on in exams (read from the exams app,
+    marked answers of attempts submitted in the last ``days`` days, the unit and the units under it): topic,
+    share of points earned and lost, answers marked and people. Only topics where points were lost."""
+    from django.db.models import Sum
+
+    from servicecoach.exams.models import AttemptItem
+
+    since = timezone.now() - timedelta(days=days)
+    rows = (AttemptItem.objects
+            .filter(attempt__person__unit__path__startswith=unit.path, attempt__person__status=PersonStatus.ACTIVE,
+                    attempt__submitted_at__gte=since, score__isnull=False, points__gt=0)
+            .exclude(version__question__topic="")
+            .values("version__question__topic")
+            .annotate(points=Sum("points"), earned=Sum("score"), answers=Count("id"),
+                      people=Count("attempt__person", distinct=True)))
+    result = []
+    for row in rows:
+        points, earned = float(row["points"]), max(0.0, min(float(row["points"]), float(row["earned"])))
+        rate = earned / points
+        if rate < 1:
+            result.append({"topic": row["version__question__topic"], "rate": round(rate, 3),
+                           "loss": round(1 - rate, 3), "answers": row["answers"], "people": row["people"]})
+    result.sort(key=lambda r: (r["rate"], -r["answers"], r["topic"]))
+    return result[:limit]
 
 
 def home_falling_behind(user: User | None) -> dict[str, Any]:

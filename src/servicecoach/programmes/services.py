@@ -58,9 +58,11 @@ from servicecoach.programmes.models import (
     TemplateTask,
 )
 from servicecoach.programmes.selectors import (
+    EXAM_LOOKBACK_DAYS,
     NOTICE_WORKING_DAYS,
     QA_LOOKBACK_DAYS,
     earliest_start,
+    exam_weak_topics,
     is_certified_mentor,
     needs_report,
     notice_deadline,
@@ -881,6 +883,25 @@ def survey_add_qa_input(*, actor: User | None, survey: NeedsSurvey) -> NeedsResp
 
 
 @transaction.atomic
+def survey_add_exam_input(*, actor: User | None, survey: NeedsSurvey) -> NeedsResponse:
+    """Add what the exams show: the unit's lowest exam topics become skills of the survey (if not there yet)
+    and one "Low exam topics" answer rates them 1–5 from the share of points lost."""
+    weak = exam_weak_topics(survey.unit)
+    if not weak:
+        raise ValidationError(_("No marked exam answers with lost points for %(unit)s in the last %(days)d days.")
+                              % {"unit": survey.unit.name, "days": EXAM_LOOKBACK_DAYS})
+    survey.skills = survey.skills + [row["topic"] for row in weak if row["topic"] not in survey.skills]
+    survey.save(update_fields=["skills"])
+    ratings = {row["topic"]: min(5, 1 + round(4 * row["loss"])) for row in weak}
+    response, _created = NeedsResponse.objects.update_or_create(
+        survey=survey, respondent=None, source=NeedsSource.EXAM,
+        defaults={"ratings": ratings, "comment": "; ".join(
+            f"{row['topic']}: {round(100 * row['rate'])}% ({row['answers']})" for row in weak)})
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=survey, changes={"exam_input": ratings})
+    return response
+
+
+@transaction.atomic
 def programme_from_needs(*, actor: User | None, survey: NeedsSurvey, skills: list[str], start_date: date,
                          end_date: date, kind: str = "specialist") -> Programme:
     """Seed a programme from the top needs of a survey: participants are the active people of its unit."""
@@ -895,3 +916,68 @@ def programme_from_needs(*, actor: User | None, survey: NeedsSurvey, skills: lis
     return programme_create(actor=actor, title=title[:200], kind=kind, start_date=start_date, end_date=end_date,
                             owner=person_for_user(actor), description=f"{intro}\n{description}", participants=people)
 
+
+
+NEW_HIRE_DAYS = 90  # people hired this recently join a session made from needs as new hires, the others re-train
+
+
+def _needs_description(survey: NeedsSurvey, skills: list[str]) -> str:
+    report = {row["skill"]: row for row in needs_report(survey)}
+    lines = "\n".join(f"{report[s]['rank']}. {s} ({report[s]['score']})" for s in skills if s in report)
+    intro = _("From the needs survey “%(title)s”:") % {"title": survey.title}
+    return f"{intro}\n{lines}"
+
+
+def _check_skills(survey: NeedsSurvey, skills: list[str]) -> None:
+    if not skills:
+        raise ValidationError({"skills": _("Pick at least one skill.")})
+    unknown = [s for s in skills if s not in survey.skills]
+    if unknown:
+        raise ValidationError({"skills": _("Not a skill of this survey: %(skills)s.") % {"skills": ", ".join(unknown)}})
+
+
+@transaction.atomic
+def path_from_needs(*, actor: User | None, survey: NeedsSurvey, skills: list[str], code: str, title: str,
+                    courses: list, due_days: int = 30, in_order: bool = True, enrol_unit: bool = False):
+    """A learning path (training app) for the chosen needs in one step: the courses in the order given (each
+    requiring the one before when ``in_order``), and, if asked, every active person of the survey's unit
+    enrolled. All or nothing. Returns ``(path, people enrolled)``."""
+    from servicecoach.training import services as training_services
+
+    _check_skills(survey, skills)
+    if not courses:
+        raise ValidationError({"courses": _("Pick at least one course.")})
+    path = training_services.path_create(actor=actor, code=code, title=title, due_days=due_days,
+                                         description=_needs_description(survey, skills))
+    previous = None
+    for course in courses:
+        training_services.path_course_add(actor=actor, path=path, course=course,
+                                          prerequisites=[previous] if in_order and previous else [])
+        previous = course
+    enrolled = training_services.enrol_unit(actor=actor, path=path, unit=survey.unit) if enrol_unit else 0
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=survey,
+                 changes={"learning_path": path.code, "skills": skills, "enrolled": enrolled})
+    return path, enrolled
+
+
+@transaction.atomic
+def session_from_needs(*, actor: User | None, survey: NeedsSurvey, skills: list[str], title: str, trainer: Person,
+                       start_date: date, end_date: date, day_start: time, day_end: time, venue: str, capacity: int,
+                       kind: str = "specialist", override_reason: str = "",
+                       today: date | None = None) -> ClassroomSession:
+    """A classroom session for the chosen needs in one step: its programme (seeded as ``programme_from_needs``
+    does, over the session's dates) and the session, with the survey unit's active people as participants
+    (hired in the last 90 days: new hires; the others: re-trainees). The notice rule and capacity apply as
+    for any session; if the session is refused, no programme is left behind."""
+    _check_skills(survey, skills)
+    today = _today(today)
+    programme = programme_from_needs(actor=actor, survey=survey, skills=skills, start_date=start_date,
+                                     end_date=end_date, kind=kind)
+    recent = today.toordinal() - NEW_HIRE_DAYS
+    people = Person.objects.filter(unit__path__startswith=survey.unit.path, status=PersonStatus.ACTIVE).order_by(
+        "employee_no")
+    participants = [(p, "new_hire" if p.hire_date and p.hire_date.toordinal() >= recent else "retrainee")
+                    for p in people]
+    return session_schedule(actor=actor, programme=programme, title=title, trainer=trainer, start_date=start_date,
+                            end_date=end_date, day_start=day_start, day_end=day_end, venue=venue, capacity=capacity,
+                            participants=participants, override_reason=override_reason, today=today)

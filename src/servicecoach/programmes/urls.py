@@ -65,4 +65,7 @@ urlpatterns: list = [
     path("needs/<int:pk>/", views_needs.survey_detail, name="survey-detail"),
     path("needs/<int:pk>/qa/", views_needs.survey_qa_input, name="survey-qa-input"),
     path("needs/<int:pk>/programme/", views_needs.survey_seed, name="survey-seed"),
+    path("needs/<int:pk>/exams/", views_needs.survey_exam_input, name="survey-exam-input"),
+    path("needs/<int:pk>/path/", views_needs.survey_path, name="survey-path"),
+    path("needs/<int:pk>/session/", views_needs.survey_session, name="survey-session"),
 ]
