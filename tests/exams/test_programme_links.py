@@ -193,3 +193,44 @@ def test_a_supervisor_does_not_see_the_programme_attendance_form(org, session, p
     assert page.status_code == 200
     assert 'name="from_programme"' not in page.content.decode()
     assert client.post(f"/exams/candidates/{candidate.pk}/conduct/", {"from_programme": "on"}).status_code == 403
+
+
+def test_a_later_joiner_becomes_a_candidate_when_results_are_computed(org, programme, client):
+    assessment = _assessment(org, programme)
+    assert assessment.candidates.count() == 2
+    programmes.programme_update(actor=None, programme=programme,
+                                participants=[org.people["agent"], org.teammate, org.people["mentor"]])
+    services.assessment_compute(assessment=assessment)
+    persons = set(assessment.candidates.values_list("person_id", flat=True))
+    assert persons == {org.people["agent"].pk, org.teammate.pk, org.people["mentor"].pk}
+    # someone leaving the programme before being drawn or scored is dropped; a scored one is kept
+    agent = assessment.candidates.get(person=org.people["agent"])
+    services.panel_scores_save(assessor=org.people["trainer"], candidate=agent, values={"open": "优"})
+    programmes.programme_update(actor=None, programme=programme, participants=[org.people["mentor"]])
+    services.assessment_compute(assessment=assessment)
+    persons = set(assessment.candidates.values_list("person_id", flat=True))
+    assert persons == {org.people["agent"].pk, org.people["mentor"].pk}
+    client.force_login(org.users["trainer"])
+    page = client.get(reverse("exams:assessment-detail", args=[assessment.pk])).content.decode()
+    assert programme.title in page
+
+
+def test_a_trainer_links_an_assessment_to_a_programme_on_the_page(org, programme, client):
+    rubric = services.rubric_save(actor=None, rubric=None, title="实操", items=services.rubric_items_from_text(RUBRIC))
+    client.force_login(org.users["trainer"])
+    data = {"title": "结业考核", "held_on": "2026-11-20", "rubric": rubric.pk, "margin_share": "0.20",
+            "weight_theory": "0.3", "weight_practical": "0.5", "weight_overall": "0.2", "rounding": "none",
+            "band_excellent": "90", "band_good": "80", "band_pass": "70", "programme": programme.pk,
+            "conduct_attendance": "0.5", "conduct_participation": "0.25", "conduct_teamwork": "0.25",
+            "assessors": [org.people["trainer"].pk, org.people["supervisor"].pk]}
+    response = client.post(reverse("exams:assessment-create"), data)
+    assert response.status_code == 302
+    from servicecoach.exams.models import Assessment
+
+    assessment = Assessment.objects.get(title="结业考核")
+    assert assessment.programme == programme and assessment.conduct_attendance == Decimal("0.5")
+    assert assessment.candidates.count() == 2
+    bad = client.post(reverse("exams:assessment-create"), {**data, "title": "权重有误", "conduct_teamwork": "0.5"})
+    assert bad.status_code == 200 and "conduct_attendance" in bad.context["form"].errors
+    none = client.post(reverse("exams:assessment-create"), {**data, "title": "无考生", "programme": ""})
+    assert none.status_code == 200 and "people" in none.context["form"].errors

@@ -693,7 +693,7 @@ def assessment_save(*, actor: User | None, assessment, people, units, assessors,
     """Create or change an assessment; its candidate list follows the people and units named
     (candidates with scores are never dropped)."""
     from servicecoach.exams.engine.composite import CompositeError
-    from servicecoach.exams.models import Assessment, AssessmentCandidate
+    from servicecoach.exams.models import Assessment
     from servicecoach.org.calendar import add_working_days
 
     assessment = assessment or Assessment(created_by=actor)
@@ -713,15 +713,28 @@ def assessment_save(*, actor: User | None, assessment, people, units, assessors,
     assessment.people.set(people)
     assessment.units.set(units)
     assessment.assessors.set(assessors)
+    assessment_sync_candidates(assessment)
+    assessment.candidates.filter(feedback_sent_at__isnull=True).update(
+        feedback_due=add_working_days(assessment.held_on, FEEDBACK_WORKING_DAYS))
+    audit_record(actor=actor, action=_act("save"), obj=assessment)
+    return assessment
+
+
+def assessment_sync_candidates(assessment) -> tuple[int, int]:
+    """Make the candidate rows follow the people, units and linked programme named: new people (e.g. someone
+    who joined the programme) are added, people no longer named are dropped unless they have been drawn a card
+    or scored. Runs when the assessment is saved and before results are computed. Returns (added, dropped)."""
+    from servicecoach.exams.models import AssessmentCandidate
+    from servicecoach.org.calendar import add_working_days
+
     due = add_working_days(assessment.held_on, FEEDBACK_WORKING_DAYS)
     wanted = set(selectors.assessment_people(assessment).values_list("pk", flat=True))
     have = set(assessment.candidates.values_list("person_id", flat=True))
-    AssessmentCandidate.objects.bulk_create([AssessmentCandidate(assessment=assessment, person_id=pk, feedback_due=due)
-                                             for pk in sorted(wanted - have)])
-    assessment.candidates.filter(person_id__in=have - wanted, panel_scores__isnull=True, card__isnull=True).delete()
-    assessment.candidates.filter(feedback_sent_at__isnull=True).update(feedback_due=due)
-    audit_record(actor=actor, action=_act("save"), obj=assessment)
-    return assessment
+    added = AssessmentCandidate.objects.bulk_create(
+        [AssessmentCandidate(assessment=assessment, person_id=pk, feedback_due=due) for pk in sorted(wanted - have)])
+    dropped, _by_model = assessment.candidates.filter(person_id__in=have - wanted, panel_scores__isnull=True,
+                                                      card__isnull=True).delete()
+    return len(added), dropped
 
 
 class PracticalRefused(ValidationError):
@@ -943,6 +956,7 @@ def result_compute(*, candidate) -> list[str]:
 
 
 def assessment_compute(*, assessment) -> dict[int, list[str]]:
+    assessment_sync_candidates(assessment)
     return {c.pk: result_compute(candidate=c) for c in assessment.candidates.select_related("person")}
 
 

@@ -132,8 +132,9 @@ def _assessment_form(request, assessment):
         "form": form, "title": assessment.title if assessment else _("New assessment"),
         "back": "exams:assessment-list", "back_label": _("Assessments"),
         "note": _("Candidates are the people named, everyone in the units named and the participants of the "
-                  "training programme linked (as they are when the assessment is saved: save it again to add "
-                  "later joiners). The programme's classroom attendance can then feed overall conduct.")})
+                  "training programme linked (someone who joins the programme later is added when the assessment "
+                  "is saved or its results are computed). The programme's classroom attendance can then feed "
+                  "overall conduct.")})
 
 
 @role_required(*MANAGERS)
