@@ -60,3 +60,30 @@ def test_supervisor_enters_a_value_scores_and_reads_the_explanation(page: Page, 
     expect(row).to_contain_text("投诉或差评")
     expect(row).to_contain_text("3")
     expect(page.locator("#result-total")).to_be_visible()
+
+
+def test_supervisor_enters_the_labour_cost_and_compares_teams(page: Page, demo):
+    from servicecoach.kpi.models import TeamCost
+
+    base = demo.url
+    agent = User.objects.get(username="agent").person
+    period = Period.objects.get(month="2026-10")
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=username]", "supervisor")
+    page.fill("input[name=password]", "demo1234")
+    page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
+    expect(page).to_have_url(base + "/")
+
+    page.goto(f"{base}/kpi/periods/{period.pk}/teams/{agent.unit.pk}/")
+    page.fill("input[name=labour_cost]", "-5")
+    page.get_by_role("button", name="保存人力成本").click()
+    expect(page.locator("#team-cost .errorlist")).to_contain_text("必须是不小于 0 的金额")
+    page.fill("input[name=labour_cost]", "¥12,345")
+    page.get_by_role("button", name="保存人力成本").click()
+    expect(page.locator("input[name=labour_cost]")).to_have_value("12345.00")
+    assert TeamCost.objects.get(period=period, unit=agent.unit).labour_cost == 12345
+
+    page.goto(f"{base}/kpi/analysis/?month=2026-10")
+    expect(page.locator("#team-comparison tr", has_text=agent.unit.name)).to_contain_text("¥12345")
+    for chart in ("#chart-money", "#chart-efficiency", "#chart-daily"):
+        expect(page.locator(f"{chart} .main-svg").first).to_be_visible()

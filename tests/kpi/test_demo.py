@@ -4,7 +4,7 @@ loading it twice changes nothing."""
 from __future__ import annotations
 
 from servicecoach.kpi import demo
-from servicecoach.kpi.models import AgentResult, InputChange, Period, PeriodStatus
+from servicecoach.kpi.models import AgentResult, InputChange, Period, PeriodStatus, TeamCost
 from servicecoach.org.demo import demo_load as org_demo_load
 from servicecoach.org.models import User
 
@@ -25,8 +25,14 @@ def test_demo_three_scored_months_one_locked_and_idempotent(db, settings):
     october = results.get(run__period__month="2026-10")
     assert next(i for i in october.items if i["item"] == "sales_growth")["points"] is not None
 
-    changes = InputChange.objects.count()
+    # every team of every month has a labour cost (the team analysis compares sales per cost)
+    for period in periods.values():
+        teams = set(period.inputs.values_list("unit_id", flat=True))
+        assert set(TeamCost.objects.filter(period=period).values_list("unit_id", flat=True)) == teams
+
+    changes, costs = InputChange.objects.count(), list(TeamCost.objects.values_list("pk", "labour_cost"))
     again = demo.demo_load()
     assert "0 opened, 0 values entered, 0 scored, 0 locked" in again
     assert InputChange.objects.count() == changes
+    assert list(TeamCost.objects.values_list("pk", "labour_cost")) == costs
     assert Period.objects.get(month="2026-10").runs.count() == 1

@@ -1,6 +1,6 @@
 """Demo data of the Performance app: three months (2026-08 to 2026-10) of figures, ratings and events for
 every agent of the demo organisation (org/demo.py), each month scored with the built-in ``ecommerce-cs``
-template, and the oldest month locked. The figures are made up but steady: the same agent gets the same
+template, with each team's labour cost of the month (for the team analysis), and the oldest month locked. The figures are made up but steady: the same agent gets the same
 month every time (a seeded random generator per agent and month).
 
 Idempotent: a month that exists is not opened again; figures are only filled into an agent's empty
@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from servicecoach.kpi import services
-from servicecoach.kpi.models import ScorecardTemplate
+from servicecoach.kpi.models import ScorecardTemplate, TeamCost
 
 MONTHS = ("2026-08", "2026-09", "2026-10")
 LOCKED = ("2026-08",)
@@ -45,6 +45,24 @@ def demo_figures(employee_no: str, level: str, month: str) -> dict:
     }
 
 
+def demo_team_costs(period) -> int:
+    """Each team's labour cost of the month where none is entered: its agents times a steady monthly pay
+    per agent of the team (¥5,500 to ¥7,500), a little different each month."""
+    teams: dict[int, list] = {}
+    for row in period.inputs.select_related("unit"):
+        teams.setdefault(row.unit_id, [row.unit, 0])[1] += 1
+    have = set(TeamCost.objects.filter(period=period).values_list("unit_id", flat=True))
+    added = 0
+    for unit_id, (unit, staff) in teams.items():
+        if unit_id in have:
+            continue
+        pay = random.Random(unit.code or unit.name).randrange(5500, 7501, 100)
+        pay += random.Random(f"{unit.code}/{period.month}").randrange(-300, 301, 50)
+        services.team_cost_set(actor=None, period=period, unit=unit, raw=staff * pay, note="demo")
+        added += 1
+    return added
+
+
 def demo_load() -> str:
     services.builtin_templates_sync()
     template = ScorecardTemplate.objects.get(key="ecommerce-cs")
@@ -60,6 +78,7 @@ def demo_load() -> str:
                  for row in period.inputs.select_related("person") if not row.figures}
         if empty:
             filled += services.inputs_set_many(actor=None, period=period, values=empty, note="demo")
+        demo_team_costs(period)
         if period.current_run_id is None or empty:
             services.period_score(actor=None, period=period, note="demo")
             scored += 1

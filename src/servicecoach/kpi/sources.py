@@ -9,8 +9,9 @@ A source is registered by the app that owns the data (from its ``AppConfig.ready
 
 ``compute(month, people)`` gets the month (``YYYY-MM``) and the agents (``Person`` objects) and returns
 ``{person id: value}`` for those it knows; ``kpi.services.inputs_compute`` writes them into the month
-(audited, source "computed"), only into periods whose template has that figure. No source is built in
-yet: the quality app's conversations are being built at the same time (docs/kpi-web.md, follow-ups).
+(audited, source "computed"), only into periods whose template has that figure. Built in: consultation
+volume from the quality app's stored conversations (``kpi.quality_source``, registered by kpi's
+``AppConfig.ready()``); see docs/kpi-web.md.
 """
 
 from __future__ import annotations
