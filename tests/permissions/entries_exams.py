@@ -197,3 +197,45 @@ ENTRIES += [
     Entry("api:exam-attempt-answer", method="POST", json=True, data={"position": 1, "answer": "A", "client_time": 3},
           kwargs=lambda org: {"pk": _attempt(org, org.people["agent"]).pk}, expect=expect(NOT_FOUND, agent=OK)),
 ]
+
+
+# ---------------------------------------------------------------- candidates from a training programme
+
+
+def _programme_exam(org):
+    """An exam whose only candidates are the participants of a training programme (the agent)."""
+    import datetime
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from servicecoach.exams import services
+    from servicecoach.exams.models import Exam
+    from servicecoach.programmes import services as programmes
+
+    exam = Exam.objects.filter(title="培训项目考试").first()
+    if exam is not None:  # kwargs may be computed twice for one entry
+        return exam
+    programme = programmes.programme_create(
+        actor=None, title="权限培训项目", kind="new_hire", start_date=datetime.date(2026, 11, 16),
+        end_date=datetime.date(2026, 11, 18), participants=[org.people["agent"]])
+    q1, q2 = _question(org)
+    paper = services.paper_save(actor=None, paper=None, title="项目试卷", kind="fixed", fixed=[(q1, None), (q2, None)])
+    now = timezone.now()
+    return services.exam_save(
+        actor=None, exam=None, people=[], units=[], programmes=[programme], title="培训项目考试", paper=paper,
+        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1), duration_minutes=60,
+        attempts_allowed=1, shuffle_questions=False, shuffle_options=False, layout="one_page",
+        mc_policy="all_or_nothing", pass_percent=60,
+    )
+
+
+ENTRIES += [
+    # the programme's participant is a candidate like one named in person; nobody else may start or see it
+    Entry("exams:exam-detail", label="programme candidates", kwargs=lambda org: {"pk": _programme_exam(org).pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, agent=OK)),
+    Entry("exams:exam-start", label="programme candidates", method="POST",
+          kwargs=lambda org: {"pk": _programme_exam(org).pk}, expect=expect(NOT_FOUND, agent=OK)),
+    Entry("api:exam-detail", label="programme candidates", kwargs=lambda org: {"pk": _programme_exam(org).pk},
+          expect=expect(NOT_FOUND, admin=OK, training_manager=OK, trainer=OK, agent=OK)),
+]
