@@ -15,7 +15,7 @@ from servicecoach.quality import services as quality_services
 from servicecoach.quality.models import Conversation, UnmappedAgent
 from servicecoach.quality.selectors import published_versions
 from servicecoach.review import metrics, services
-from servicecoach.review.models import DailySummary, RuleSummary
+from servicecoach.review.models import DailySummary, ItemSummary, ReviewerSummary, RuleSummary
 
 START, END = date(2026, 11, 1), date(2026, 11, 30)
 FIELDS = ("day", "agent_id", "unit_id", "n", "score_sum", "with_score", "red", "auto_passed", "csat_sum", "csat_n",
@@ -27,7 +27,11 @@ def _rows() -> set[tuple]:
     daily = {tuple(round(v, 6) if isinstance(v, float) else v for v in row)
              for row in DailySummary.objects.values_list(*FIELDS)}
     rules = set(RuleSummary.objects.values_list("day", "agent_id", "unit_id", "rule_id", "n"))
-    return daily | rules
+    items = set(ItemSummary.objects.values_list("day", "agent_id", "unit_id", "section", "item", "problem_type",
+                                                "severity", "n"))
+    reviewers = set(ReviewerSummary.objects.values_list("day", "agent_id", "unit_id", "reviewer_id", "reviews",
+                                                        "seconds"))
+    return daily | rules | items | reviewers
 
 
 def _assert_same(org) -> None:
@@ -71,11 +75,12 @@ def data(org):
 
 
 def test_summary_is_kept_and_equals_the_detailed_figures(org, data):
-    assert DailySummary.objects.exists() and RuleSummary.objects.exists()
+    assert all(table.objects.exists() for table in (DailySummary, RuleSummary, ItemSummary, ReviewerSummary))
     admin = org.users["admin"]
     figures = metrics.dashboard(user=admin, unit=None, start=START, end=END)
     assert figures["totals"]["conversations"] == 36 and figures["totals"]["reviewed"] == 9
-    assert figures["per_agent"] and figures["trend"] and figures["rules"]
+    assert figures["per_agent"] and figures["trend"] and figures["rules"] and figures["failing_items"]
+    assert figures["pareto"] and figures["reviewers"][0]["reviews"] == 9
     _assert_same(org)
     # the figures really come from the summary: without it the company has no conversations
     DailySummary.objects.all().delete()

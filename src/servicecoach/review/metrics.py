@@ -20,20 +20,15 @@ from servicecoach.quality.models import RuleHit
 from servicecoach.review.models import (
     Appeal,
     AppealStatus,
-    DailySummary,
     ProblemType,
     Review,
     ReviewItem,
     ReviewKind,
     ReviewStatus,
-    RuleSummary,
     Severity,
 )
 from servicecoach.review.services import PASS_SCORE
-from servicecoach.review.summary import CONV_SUMS, REVIEW_SUMS, SUM_FIELDS
-
-# A review that took longer than this (left open over lunch) counts as this long in the throughput.
-MAX_REVIEW_SECONDS = 2 * 3600
+from servicecoach.review.summary import CONV_SUMS, REVIEW_SUMS, SUM_FIELDS, TABLES, review_seconds
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
@@ -92,25 +87,24 @@ def _per_day(conversations, reviews):
             yield row["day"], row, by_day.get(row["day"])
 
 
-def _summary_rows(user: User | None, unit: OrgUnit | None, start: date, end: date):
+def _summary_rows(user: User | None, unit: OrgUnit | None, start: date, end: date) -> list | None:
     """The summary tables for the user's scope, the unit (and below) and the period: the same conditions as
     ``quality_selectors.conversation_list`` (its scope condition is on ``unit`` and ``agent``, fields the
     summary tables share), or None where the summary cannot answer (another time zone active)."""
     if timezone.get_current_timezone_name() != timezone.get_default_timezone_name():
         return None
     if not user_roles(user) & set(quality_selectors.QA_VIEWERS):
-        return DailySummary.objects.none(), RuleSummary.objects.none()
+        return [table.objects.none() for table in TABLES]
     condition = quality_selectors._scope_condition(user) or Q()
     condition &= Q(day__gte=start, day__lte=end)
     if unit is not None:
         condition &= Q(unit_id__in=list(unit_subtree(unit).values_list("pk", flat=True)))
-    return DailySummary.objects.filter(condition).order_by(), RuleSummary.objects.filter(condition).order_by()
+    return [table.objects.filter(condition).order_by() for table in TABLES]
 
 
-def _from_summary(daily, rule_rows) -> tuple[list[dict[str, Any]], list[tuple], list[dict[str, Any]]]:
-    """(agent × unit groups, per-day trend rows, top rules) from the summary tables."""
+def _from_summary(daily, rule_rows, item_rows, reviewer_rows) -> dict[str, Any]:
+    """The figures that summarise (see :func:`_detailed`) from the summary tables."""
     sums = {name: Sum(name) for name in SUM_FIELDS}
-    groups = list(daily.values("agent", "unit").annotate(**sums))
     trend = []
     for row in daily.values("day").annotate(**sums).order_by("day"):
         conv = {"n": row["n"], "red": row["red"], "auto_passed": row["auto_passed"], "with_score": row["with_score"],
@@ -121,35 +115,62 @@ def _from_summary(daily, rule_rows) -> tuple[list[dict[str, Any]], list[tuple], 
                    "auto_scored": row["auto_scored"],
                    "review": row["review_sum"] / row["scored"] if row["scored"] else None}
         trend.append((row["day"], conv, rev))
-    rules = list(rule_rows.values("rule_id").annotate(n=Sum("n")).order_by("-n", "rule_id")[:10])
-    return groups, trend, rules
+    throughput: dict[int, dict[str, Any]] = {}
+    for row in reviewer_rows.values("reviewer").annotate(reviews=Sum("reviews"), seconds=Sum("seconds")):
+        throughput[row["reviewer"]] = {"reviews": row["reviews"], "seconds": row["seconds"]}
+    for person in Person.objects.filter(pk__in=list(throughput)).only("name"):
+        throughput[person.pk]["name"] = person.name
+    return {
+        "groups": list(daily.values("agent", "unit").annotate(**sums)), "days": trend,
+        "rules": list(rule_rows.values("rule_id").annotate(n=Sum("n")).order_by("-n", "rule_id")[:10]),
+        "failing": list(item_rows.values("section", "item", "name").annotate(n=Sum("n")).order_by("-n", "name")[:10]),
+        "matrix": {(r["problem_type"], r["severity"]): r["n"] for r in
+                   item_rows.values("problem_type", "severity").annotate(n=Sum("n"))},
+        "throughput": throughput,
+    }
 
 
-def _detailed(conversations, reviews) -> tuple[list[dict[str, Any]], list[tuple], list[dict[str, Any]]]:
-    """The same three from the detailed tables (one scan of the period each)."""
+def _detailed(conversations, reviews) -> dict[str, Any]:
+    """Totals and tables by agent × unit, the trend per day, top rules and items, the problem matrix and the
+    reviewers' throughput, from the detailed tables (a scan of the period each)."""
     review_groups = {(r["conversation__agent"], r["conversation__unit"]): r for r in
                      reviews.values("conversation__agent", "conversation__unit").annotate(**REVIEW_SUMS)}
     groups = []
     for row in conversations.values("agent", "unit").annotate(**CONV_SUMS):
         rev = review_groups.get((row["agent"], row["unit"]), {})
         groups.append(row | {k: v for k, v in rev.items() if k in REVIEW_SUMS})
-    rules = list(RuleHit.objects.filter(conversation__in=conversations.values("pk"), is_current=True)
-                 .values("rule_id").annotate(n=Count("pk")).order_by("-n", "rule_id")[:10])
-    return groups, list(_per_day(conversations, reviews)), rules
+    items = ReviewItem.objects.filter(review__in=reviews, applicable=True, bonus=False)
+    taken = items.filter(Q(red_line=False, earned__lt=F("points")) | Q(red_line=True, violated=True))
+    throughput: dict[int, dict[str, Any]] = {}
+    for reviewer_id, name, opened, done in reviews.values_list("reviewer_id", "reviewer__name", "opened_at",
+                                                               "submitted_at"):
+        row = throughput.setdefault(reviewer_id, {"name": name, "reviews": 0, "seconds": 0.0})
+        row["reviews"] += 1
+        row["seconds"] += review_seconds(opened, done)
+    return {
+        "groups": groups, "days": list(_per_day(conversations, reviews)),
+        "rules": list(RuleHit.objects.filter(conversation__in=conversations.values("pk"), is_current=True)
+                      .values("rule_id").annotate(n=Count("pk")).order_by("-n", "rule_id")[:10]),
+        "failing": list(taken.values("section", "item", "name").annotate(n=Count("pk")).order_by("-n", "name")[:10]),
+        "matrix": {(r["problem_type"], r["severity"]): r["n"] for r in
+                   taken.values("problem_type", "severity").annotate(n=Count("pk"))},
+        "throughput": throughput,
+    }
 
 
 def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date,
               summary: bool = True) -> dict[str, Any]:
-    """The dashboard's figures. Totals, the per-agent and per-team tables, the trend and the top rules
-    come from the summary tables (``review.summary``) unless ``summary`` is False; the rest (items,
-    problems, repeat contacts, reviewers, appeals) needs the detailed rows of the period's reviews and
-    customers and is counted from them."""
+    """The dashboard's figures. Totals, the per-agent and per-team tables, the trend, the top rules and
+    items, the problem matrix and the reviewers' throughput come from the summary tables (``review.summary``)
+    unless ``summary`` is False; repeat contacts (distinct customers over the period) and appeals are
+    counted from the detailed rows."""
     conversations = quality_selectors.conversation_list(
         user=user, filters={"unit": unit, "date_from": start, "date_to": end}).order_by()
     reviews = Review.objects.filter(kind=ReviewKind.REGULAR, status=ReviewStatus.SUBMITTED,
                                     conversation__in=conversations.values("pk")).order_by()
     tables = _summary_rows(user, unit, start, end) if summary else None
-    groups, days, rules = _from_summary(*tables) if tables is not None else _detailed(conversations, reviews)
+    parts = _from_summary(*tables) if tables is not None else _detailed(conversations, reviews)
+    groups, days, rules = parts["groups"], parts["days"], parts["rules"]
 
     # One pass over the period grouped by agent and unit gives the totals and both tables.
     all_rows: dict[str, Any] = {}
@@ -172,9 +193,7 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
                       "review": _r(rev["review"]) if rev else None, "red": row["red"],
                       "pass_rate": _r(100 * passed / scored) if scored else None})
 
-    items = ReviewItem.objects.filter(review__in=reviews, applicable=True, bonus=False)
-    taken = items.filter(Q(red_line=False, earned__lt=F("points")) | Q(red_line=True, violated=True))
-    failing_items = list(taken.values("section", "item", "name").annotate(n=Count("pk")).order_by("-n", "name")[:10])
+    failing_items = parts["failing"]
     for row in failing_items:
         row["name"] = ReviewItem(name=row["name"]).label
 
@@ -184,12 +203,11 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
 
     labels_type = dict(ProblemType.choices)
     labels_severity = dict(Severity.choices)
-    matrix = {(r["problem_type"], r["severity"]): r["n"] for r in
-              taken.values("problem_type", "severity").annotate(n=Count("pk"))}
+    matrix = parts["matrix"]
     problems = [{"type": str(labels_type[t]), "cells": [matrix.get((t, s), 0) for s in Severity.values],
                  "total": sum(matrix.get((t, s), 0) for s in Severity.values)} for t in ProblemType.values]
     pareto = sorted(({"label": f"{labels_type.get(t, t or '?')} · {labels_severity.get(s, s or '?')}", "n": n}
-                     for (t, s), n in matrix.items() if n), key=lambda r: -r["n"])
+                     for (t, s), n in matrix.items() if n), key=lambda r: (-r["n"], r["label"]))
     running, total_problems = 0, sum(r["n"] for r in pareto)
     for row in pareto:
         running += row["n"]
@@ -211,19 +229,12 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
         repeat = {"contacts": contacts, "customers": customers, "repeat_customers": repeaters,
                   "repeat_rate": _r(100 * (contacts - customers) / contacts)}
 
-    throughput: dict[int, dict[str, Any]] = {}
-    for reviewer_id, name, opened, done in reviews.values_list("reviewer_id", "reviewer__name", "opened_at",
-                                                               "submitted_at"):
-        row = throughput.setdefault(reviewer_id, {"name": name, "reviews": 0, "seconds": 0.0})
-        row["reviews"] += 1
-        if opened and done:
-            row["seconds"] += min(max((done - opened).total_seconds(), 0.0), MAX_REVIEW_SECONDS)
     reviewers = []
-    for row in throughput.values():
+    for row in parts["throughput"].values():
         hours = row["seconds"] / 3600
         reviewers.append({"name": row["name"], "reviews": row["reviews"], "hours": _r(hours, 2),
                           "per_hour": _r(row["reviews"] / hours) if hours > 0 else None})
-    reviewers.sort(key=lambda r: -r["reviews"])
+    reviewers.sort(key=lambda r: (-r["reviews"], r["name"]))
 
     appeals = Appeal.objects.filter(review__in=reviews)
     counts = appeals.aggregate(n=Count("pk"), accepted=Count("pk", filter=Q(status=AppealStatus.ACCEPTED)),

@@ -441,3 +441,44 @@ class RuleSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agent_id} {self.unit_id} {self.rule_id}: {self.n}"
+
+
+class ItemSummary(models.Model):
+    """Points taken in submitted regular reviews per local day, agent, unit at the time, scorecard item and
+    problem type × severity (the dashboard's failing items and problem matrix)."""
+
+    day = models.DateField(_("day"))
+    agent = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    section = models.CharField(max_length=80)
+    item = models.CharField(max_length=80)
+    name = models.CharField(max_length=200, blank=True)
+    problem_type = models.CharField(max_length=16, blank=True)
+    severity = models.CharField(max_length=10, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily review-item summary")
+        indexes = [models.Index(fields=["day", "unit"]), models.Index(fields=["day", "agent"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agent_id} {self.unit_id} {self.section}.{self.item}: {self.n}"
+
+
+class ReviewerSummary(models.Model):
+    """Submitted regular reviews per local day (of the conversation), agent, unit at the time and reviewer,
+    with the review time counted as the dashboard's throughput counts it."""
+
+    day = models.DateField(_("day"))
+    agent = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reviews = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("daily reviewer summary")
+        indexes = [models.Index(fields=["day", "unit"]), models.Index(fields=["day", "agent"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agent_id} {self.unit_id} {self.reviewer_id}: {self.reviews}"

@@ -1,4 +1,5 @@
-"""The dashboard's summary tables (:class:`DailySummary`, :class:`RuleSummary`): figures per local day,
+"""The dashboard's summary tables (:class:`DailySummary`, :class:`RuleSummary`, :class:`ItemSummary`,
+:class:`ReviewerSummary`): figures per local day,
 agent and unit at the time, so that the QA dashboard reads a few thousand summary rows instead of scanning
 every conversation of the period.
 
@@ -17,11 +18,20 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from servicecoach.quality.models import Conversation, RuleHit
-from servicecoach.review.models import DailySummary, Review, ReviewKind, ReviewStatus, RuleSummary
+from servicecoach.review.models import (
+    DailySummary,
+    ItemSummary,
+    Review,
+    ReviewerSummary,
+    ReviewItem,
+    ReviewKind,
+    ReviewStatus,
+    RuleSummary,
+)
 from servicecoach.review.services import PASS_SCORE
 
 CONV_SUMS = {
@@ -35,6 +45,9 @@ REVIEW_SUMS = {
     "scored": Count("score"), "r_auto_passed": Count("pk", filter=Q(conversation__score__gte=PASS_SCORE)),
     "auto_scored": Count("conversation__score"),
 }
+# A review that took longer than this (left open over lunch) counts as this long in the throughput.
+MAX_REVIEW_SECONDS = 2 * 3600
+TABLES = (DailySummary, RuleSummary, ItemSummary, ReviewerSummary)
 SUM_FIELDS = tuple(CONV_SUMS) + tuple(REVIEW_SUMS)
 CHUNK = 2000
 ALL = object()  # every agent of a day
@@ -84,14 +97,14 @@ def _refresh_day(day: date, agents) -> int:
         who = Q(agent_id__in=ids) if ids else Q(pk__in=[])
         if None in agents:
             who |= Q(agent__isnull=True)
-    DailySummary.objects.filter(who, day=day).delete()
-    RuleSummary.objects.filter(who, day=day).delete()
+    for table in TABLES:
+        table.objects.filter(who, day=day).delete()
     conversations = Conversation.objects.filter(who, started_at__gte=day_start(day),
                                                 started_at__lt=day_start(day + timedelta(days=1))).order_by()
+    submitted = Review.objects.filter(kind=ReviewKind.REGULAR, status=ReviewStatus.SUBMITTED,
+                                      conversation__in=conversations.values("pk")).order_by()
     reviews = {(r["conversation__agent"], r["conversation__unit"]): r for r in
-               Review.objects.filter(kind=ReviewKind.REGULAR, status=ReviewStatus.SUBMITTED,
-                                     conversation__in=conversations.values("pk")).order_by()
-               .values("conversation__agent", "conversation__unit").annotate(**REVIEW_SUMS)}
+               submitted.values("conversation__agent", "conversation__unit").annotate(**REVIEW_SUMS)}
     rows = []
     for row in conversations.values("agent", "unit").annotate(**CONV_SUMS):
         rev = reviews.get((row["agent"], row["unit"]), {})
@@ -103,7 +116,31 @@ def _refresh_day(day: date, agents) -> int:
             for r in RuleHit.objects.filter(is_current=True, conversation__in=conversations.values("pk")).order_by()
             .values("conversation__agent", "conversation__unit", "rule_id").annotate(n=Count("pk"))]
     RuleSummary.objects.bulk_create(hits, batch_size=1000)
-    return len(rows) + len(hits)
+    taken = (ReviewItem.objects.filter(review__in=submitted, applicable=True, bonus=False)
+             .filter(Q(red_line=False, earned__lt=F("points")) | Q(red_line=True, violated=True)).order_by())
+    items = [ItemSummary(day=day, agent_id=r["review__conversation__agent"], unit_id=r["review__conversation__unit"],
+                         section=r["section"], item=r["item"], name=r["name"], problem_type=r["problem_type"],
+                         severity=r["severity"], n=r["n"])
+             for r in taken.values("review__conversation__agent", "review__conversation__unit", "section", "item",
+                                   "name", "problem_type", "severity").annotate(n=Count("pk"))]
+    ItemSummary.objects.bulk_create(items, batch_size=1000)
+    throughput: dict[tuple, list] = {}
+    for agent, unit, reviewer, opened, done in submitted.values_list(
+            "conversation__agent", "conversation__unit", "reviewer_id", "opened_at", "submitted_at"):
+        row = throughput.setdefault((agent, unit, reviewer), [0, 0.0])
+        row[0] += 1
+        row[1] += review_seconds(opened, done)
+    ReviewerSummary.objects.bulk_create([
+        ReviewerSummary(day=day, agent_id=agent, unit_id=unit, reviewer_id=reviewer, reviews=n, seconds=seconds)
+        for (agent, unit, reviewer), (n, seconds) in throughput.items()], batch_size=1000)
+    return len(rows) + len(hits) + len(items) + len(throughput)
+
+
+def review_seconds(opened: datetime | None, done: datetime | None) -> float:
+    """The time a review took, as the throughput counts it (0 without both times, at most MAX_REVIEW_SECONDS)."""
+    if opened and done:
+        return min(max((done - opened).total_seconds(), 0.0), MAX_REVIEW_SECONDS)
+    return 0.0
 
 
 def refresh_conversations(ids: Iterable[int], before: Iterable[tuple[datetime | None, int | None]] = ()) -> int:
@@ -120,8 +157,8 @@ def on_conversations_changed(ids: list[int], before: list[tuple[datetime | None,
 def rebuild() -> tuple[int, int]:
     """Rebuild both tables from the detailed data, day by day. Returns (days, rows written)."""
     with transaction.atomic():
-        DailySummary.objects.all().delete()
-        RuleSummary.objects.all().delete()
+        for table in TABLES:
+            table.objects.all().delete()
         span = Conversation.objects.filter(started_at__isnull=False).aggregate(first=Min("started_at"),
                                                                                last=Max("started_at"))
         if span["first"] is None:
