@@ -67,7 +67,7 @@ def test_excel_export(people, session):
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith(f'training-record-{people.agent.employee_no}.xlsx"')
     workbook = load_workbook(BytesIO(response.content))
-    assert len(workbook.sheetnames) == 6
+    assert len(workbook.sheetnames) == 9
     sessions = list(workbook[workbook.sheetnames[0]].iter_rows(values_only=True))
     assert sessions[1][1] == session.title and sessions[1][5:10] == (1, 0, 1, 0, 50)
     assert _client(people.agent2).get(reverse("programmes:record-export", args=[people.agent.pk])).status_code == 404

@@ -41,10 +41,12 @@ from servicecoach.programmes.models import (
     NeedsSurvey,
     Notice,
     OnboardingPlan,
+    OneOnOne,
     PlanGoal,
     PlanTask,
     Programme,
     SessionStatus,
+    ShadowingNote,
 )
 from servicecoach.quality.engine.rules import RuleError
 from servicecoach.quality.engine.scorecard import parse_scorecard
@@ -431,7 +433,8 @@ def record_visible_to(user: User | None, person: Person) -> bool:
 
 def training_record(person: Person) -> dict[str, list[dict[str, Any]]]:
     """Everything a person has done in training, with dates, oldest first in each part: classroom sessions
-    with their attendance, onboarding plans, mentoring, learning paths, lesson quizzes and exams. Kept when
+    with their attendance (totals, and each day), onboarding plans, mentoring (and the dates of its 1:1 meetings
+    and shadowing), courses started, learning paths, lesson quizzes and exams. Kept when
     the person leaves (nothing here is deleted with them)."""
     from servicecoach.exams.models import Attempt
     from servicecoach.training.models import Enrolment, QuizAttempt
@@ -451,12 +454,53 @@ def training_record(person: Person) -> dict[str, list[dict[str, Any]]]:
                  for a in person.mentor_assignments.select_related("mentor").order_by("start_date")]
     paths = list(Enrolment.objects.filter(person=person).select_related("path").order_by("enrolled_on"))
     quizzes = list(QuizAttempt.objects.filter(person=person).select_related("quiz__lesson").order_by("submitted_at"))
-    exams = [{"attempt": a, "released": a.exam.results_released_at is not None,
-              "percent": a.percent if a.exam.results_released_at is not None else None}
-             for a in Attempt.objects.filter(person=person, submitted_at__isnull=False).select_related("exam")
-             .order_by("submitted_at")]
-    return {"sessions": sessions, "plans": plans, "mentoring": mentoring, "paths": paths, "quizzes": quizzes,
-            "exams": exams}
+    exams = []
+    for a in Attempt.objects.filter(person=person, submitted_at__isnull=False).select_related("exam").order_by(
+            "submitted_at"):
+        released = a.exam.results_released_at is not None
+        percent = a.percent if released else None
+        exams.append({"attempt": a, "released": released, "percent": percent,
+                      "passed": None if percent is None else percent >= a.exam.pass_percent})
+    attendance = list(Attendance.objects.filter(person=person).select_related("session").order_by("day", "pk"))
+    mentoring_log = sorted(
+        [{"date": m.met_on, "kind": "meeting", "mentor": m.assignment.mentor}
+         for m in OneOnOne.objects.filter(assignment__mentee=person).select_related("assignment__mentor")]
+        + [{"date": n.observed_on, "kind": "shadowing", "mentor": n.assignment.mentor, "senior": n.senior}
+           for n in ShadowingNote.objects.filter(assignment__mentee=person).select_related(
+               "assignment__mentor", "senior")],
+        key=lambda row: (row["date"], row["kind"]))
+    return {"sessions": sessions, "attendance": attendance, "plans": plans, "mentoring": mentoring,
+            "mentoring_log": mentoring_log, "courses": course_progress(person), "paths": paths,
+            "quizzes": quizzes, "exams": exams}
+
+
+def course_progress(person: Person) -> list[dict[str, Any]]:
+    """The courses a person has started (training app, read-only), oldest first: lessons completed of the
+    course's lessons, when they started, when they last completed a lesson, and when the course was completed
+    (the last lesson completed, once every lesson is)."""
+    from servicecoach.training.models import Lesson, LessonProgress
+
+    progress = list(LessonProgress.objects.filter(person=person).select_related("lesson__module__course"))
+    by_course: dict[int, dict[str, Any]] = {}
+    for item in progress:
+        course = item.lesson.module.course
+        row = by_course.setdefault(course.pk, {"course": course, "started_at": item.started_at, "completed": 0,
+                                               "last_completed_at": None})
+        row["started_at"] = min(row["started_at"], item.started_at)
+        if item.status == "completed" and item.completed_at:
+            row["completed"] += 1
+            last = row["last_completed_at"]
+            row["last_completed_at"] = item.completed_at if last is None else max(last, item.completed_at)
+    totals = dict(Lesson.objects.filter(module__course_id__in=by_course).values("module__course_id")
+                  .annotate(n=Count("id")).values_list("module__course_id", "n"))
+    rows = []
+    for course_id, row in by_course.items():
+        row["lessons"] = totals.get(course_id, 0)
+        row["completed_at"] = row["last_completed_at"] if row["lessons"] and row["completed"] >= row["lessons"] \
+            else None
+        rows.append(row)
+    rows.sort(key=lambda r: (r["started_at"], r["course"].code))
+    return rows
 
 
 # ------------------------------------------------------------------------------------------- QA weak points

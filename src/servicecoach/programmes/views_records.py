@@ -1,5 +1,5 @@
-"""A person's training record (培训档案): sessions and attendance, onboarding, mentoring, learning paths,
-quizzes and exams, on a page and as an Excel workbook. A learner sees their own, a supervisor their people's,
+"""A person's training record (培训档案): sessions and attendance (each day), onboarding, mentoring (and its
+log), courses, learning paths, quizzes and exams, all with dates, on a page and as an Excel workbook. A learner sees their own, a supervisor their people's,
 a mentor their mentees', training staff everyone's."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -18,6 +19,7 @@ from servicecoach.org.models import Person
 from servicecoach.org.selectors import person_for_user
 from servicecoach.programmes import selectors
 
+MENTORING_KINDS = {"meeting": gettext_lazy("1:1 meeting"), "shadowing": gettext_lazy("Shadowing")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,6 +63,10 @@ def record_rows(person: Person) -> list[tuple[str, list[str], list[list]]]:
          [[r["session"].programme.title, r["session"].title, _date(r["session"].start_date),
            _date(r["session"].end_date), r["kind"], r["counts"]["present"], r["counts"]["late"],
            r["counts"]["absent"], r["counts"]["excused"], r["rate"]] for r in data["sessions"]]),
+        (_("Attendance"),
+         [_("Session"), _("Day"), _("Attendance"), _("Signed in at"), _("Reason")],
+         [[a.session.title, _date(a.day), a.get_status_display(), _date(a.signed_in_at), a.reason]
+          for a in data["attendance"]]),
         (_("Onboarding"),
          [_("Template"), _("Start date"), _("Tasks done"), _("Tasks"), _("Checks passed"), _("Checks"),
           _("Overdue goals")],
@@ -72,6 +78,15 @@ def record_rows(person: Person) -> list[tuple[str, list[str], list[list]]]:
          [[m["assignment"].mentor.name, _date(m["assignment"].start_date), _date(m["assignment"].probation_end),
            _date(m["assignment"].ended_on), m["meetings"], m["shadowing"],
            "" if m["stayed"] is None else (yes if m["stayed"] else no)] for m in data["mentoring"]]),
+        (_("Mentoring log"),
+         [_("Date"), _("Kind"), _("Mentor"), _("Senior agent")],
+         [[_date(m["date"]), str(MENTORING_KINDS[m["kind"]]), m["mentor"].name,
+           m["senior"].name if m.get("senior") else ""] for m in data["mentoring_log"]]),
+        (_("Courses"),
+         [_("Code"), _("Course"), _("Started"), _("Lessons completed"), _("Lessons"), _("Last lesson completed"),
+          _("Completed")],
+         [[c["course"].code, c["course"].title, _date(c["started_at"]), c["completed"], c["lessons"],
+           _date(c["last_completed_at"]), _date(c["completed_at"])] for c in data["courses"]]),
         (_("Learning paths"),
          [_("Learning path"), _("Enrolled on"), _("Due on"), _("Completed")],
          [[e.path.title, _date(e.enrolled_on), _date(e.due_on), _date(e.completed_at)] for e in data["paths"]]),
@@ -79,9 +94,10 @@ def record_rows(person: Person) -> list[tuple[str, list[str], list[list]]]:
          [_("Lesson"), _("Date"), _("Score (%)"), _("Passed")],
          [[q.quiz.lesson.title, _date(q.submitted_at), q.score, yes if q.passed else no] for q in data["quizzes"]]),
         (_("Exams"),
-         [_("Exam"), _("Submitted"), _("Score (%)")],
+         [_("Exam"), _("Submitted"), _("Score (%)"), _("Passed")],
          [[e["attempt"].exam.title, _date(e["attempt"].submitted_at),
-           float(e["percent"]) if e["percent"] is not None else _("not released")] for e in data["exams"]]),
+           float(e["percent"]) if e["percent"] is not None else _("not released"),
+           "" if e["passed"] is None else (yes if e["passed"] else no)] for e in data["exams"]]),
     ]
 
 
