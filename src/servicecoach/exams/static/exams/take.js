@@ -21,6 +21,16 @@
     try { localStorage.setItem(key, JSON.stringify(queue)); } catch (e) { /* private mode: memory only */ }
   }
   var queue = load();
+  // Edits the server has confirmed, kept until a page shows them: a reload can be answered from a read
+  // made before a save that was still running committed, and must not show the older answer.
+  var confirmedKey = key + "-confirmed";
+  function loadConfirmed() {
+    try { return JSON.parse(localStorage.getItem(confirmedKey) || "{}"); } catch (e) { return {}; }
+  }
+  function storeConfirmed(map) {
+    try { localStorage.setItem(confirmedKey, JSON.stringify(map)); } catch (e) { /* memory only */ }
+  }
+  var confirmed = loadConfirmed();
 
   function fieldset(position) { return document.querySelector('fieldset.question[data-position="' + position + '"]'); }
 
@@ -74,6 +84,8 @@
       var current = queue[position];
       if (r.status === 200) {
         if (current && current.client_time <= r.body.client_time) delete queue[position];
+        confirmed[position] = {answer: r.body.answer, client_time: r.body.client_time};
+        storeConfirmed(confirmed);
         if (!r.body.applied) {
           writeAnswer(fieldset(position), r.body.answer);
           note(position, text.newer);
@@ -119,6 +131,16 @@
 
   // After a reload: edits the server has not confirmed are put back on the page and sent again;
   // edits older than what the server holds (e.g. from another tab) are dropped.
+  // A confirmed edit newer than what the page was rendered with is the server's answer: show it.
+  Object.keys(confirmed).forEach(function (position) {
+    var fs = fieldset(position), entry = confirmed[position];
+    if (fs && entry.client_time > (state.revisions[position] || 0)) {
+      writeAnswer(fs, entry.answer);
+      state.revisions[position] = entry.client_time;
+    }
+  });
+  confirmed = {};
+  storeConfirmed(confirmed);
   Object.keys(queue).forEach(function (position) {
     var fs = fieldset(position);
     if (!fs || queue[position].client_time <= (state.revisions[position] || 0)) { delete queue[position]; return; }
