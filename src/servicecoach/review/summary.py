@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
@@ -89,7 +89,20 @@ def refresh_keys(keys: Iterable[tuple[date | None, int | None]]) -> int:
     return written
 
 
+LOCK_SPACE = 0x5C0A  # the advisory-lock key space of the summary's days
+
+
+def _lock_day(day: date) -> None:
+    """Serialise the refreshes of one day on PostgreSQL until the transaction ends: a second refresh waits
+    and then sees the first one's rows (otherwise two concurrent imports could both insert a day's rows).
+    SQLite serialises writers by itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, day.toordinal()])
+
+
 def _refresh_day(day: date, agents) -> int:
+    _lock_day(day)
     if agents is ALL:
         who = Q()
     else:
