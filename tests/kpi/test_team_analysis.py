@@ -171,6 +171,10 @@ def test_analysis_page_shows_costs_ratios_and_chart_data(kpi_org, shops, as_user
     html = as_user(kpi_org.manager).get("/kpi/analysis/?month=2026-10").content.decode()
     for chart in ("chart-money", "chart-efficiency", "chart-daily"):
         assert f'id="{chart}"' in html
+    # the explanation and the charts stay inside the page's content (no stray closing tag)
+    between = html[html.index('id="team-comparison"'):html.index('<div class="grid">')]
+    assert between.count("<div") == 0 and between.count("</div>") == 2  # the table's wrapper and its card
+    assert re.search(r'<option value="\d+" selected>电商客服绩效考核', html)  # the template shown is chosen
     row = re.search(r"<tr><td>售前组</td>(.*?)</tr>", html).group(1)
     assert "¥8000" in row and "¥500000" in row and "216.7" in row and "¥62.50" in row
     charts = json.loads(re.search(r'<script id="kpi-charts" type="application/json">(.*?)</script>', html,

@@ -457,7 +457,7 @@ def _analysis(request) -> dict:
     data = getattr(form, "cleaned_data", {}) or {}
     template_obj = data.get("template") or ScorecardTemplate.objects.filter(periods__current_run__isnull=False) \
         .order_by("-builtin", "key").first()
-    if template_obj is not None and not form.is_bound:
+    if template_obj is not None and not data.get("template"):  # show the template the page defaults to
         form = AnalysisForm(initial={"template": template_obj.pk})
     context = {"form": form, "template_obj": template_obj, "period": None}
     if template_obj is None:
