@@ -253,3 +253,23 @@ def test_export_carries_the_costs_and_imports_back_unchanged(kpi_org, period, as
     page = as_user(kpi_org.manager).post(f"/kpi/periods/{period.pk}/import/",
                                          {"file": SimpleUploadedFile("back.xlsx", response.content)})
     assert 'id="import-costs"' in page.content.decode()
+
+
+def test_api_lists_the_comparison_and_sets_a_teams_cost_in_scope(kpi_org, shops):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(kpi_org.supervisor.user)
+    url = f"/api/v1/kpi-periods/{shops.pk}/team-costs/"
+    listed = client.get(url)
+    assert listed.status_code == 200
+    assert [(t["unit_code"], t["staff"], t["labour_cost"], t["sales_per_cost"]) for t in listed.json()] == [
+        ("CS-PRE", 3, 8000, 62.5)]
+    changed = client.post(url, {"unit": kpi_org.pre.pk, "labour_cost": "10000", "note": "补发"}, format="json")
+    assert changed.status_code == 200 and changed.json()[0]["sales_per_cost"] == 50
+    bad = client.post(url, {"unit": kpi_org.pre.pk, "labour_cost": "-1"}, format="json")
+    assert bad.status_code == 400 and "labour_cost" in bad.json()
+    assert client.post(url, {"unit": kpi_org.aft.pk, "labour_cost": "1"}, format="json").status_code == 404
+    cleared = client.post(url, {"unit": kpi_org.pre.pk, "labour_cost": ""}, format="json")
+    assert cleared.json()[0]["labour_cost"] is None and cleared.json()[0]["sales_per_cost"] is None
+    assert TeamCost.objects.get(unit=kpi_org.aft).labour_cost == 9000

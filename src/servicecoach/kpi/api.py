@@ -4,7 +4,9 @@ Thin like the pages: scope from kpi.selectors (built on org.selectors; an agent 
 answers 404), writes through kpi.services (which keep the history and the audit log).
 
 - ``kpi-periods``: the months (administrators, training managers, supervisors); ``POST .../inputs/`` sets
-  one figure of one of the user's agents, ``POST .../score/`` scores the month.
+  one figure of one of the user's agents, ``POST .../score/`` scores the month; ``.../team-costs/`` lists
+  (GET) the user's teams of the month with their labour cost and the team analysis's ratios, and sets
+  (POST ``{unit, labour_cost, note}``) one team's labour cost.
 - ``kpi-results``: current scorecards the user may see (an agent: their own), every item explained.
 """
 
@@ -27,6 +29,7 @@ from servicecoach.kpi.serializers import (
     InputSetSerializer,
     PeriodSerializer,
     ScoreRequestSerializer,
+    TeamCostSetSerializer,
 )
 from servicecoach.org.selectors import people_visible_to
 
@@ -61,6 +64,26 @@ class PeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                                      figure=data.validated_data["figure"], raw=data.validated_data["value"],
                                      note=data.validated_data["note"])
         return Response({"person": person.pk, "figures": row.figures, "changed": changed})
+
+    @extend_schema(request=TeamCostSetSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get", "post"], url_path="team-costs")
+    def team_costs(self, request, pk=None, **kwargs):
+        """GET: the user's teams of the month compared (staff, labour cost, sales per agent and per yuan
+        of labour cost, consultations per agent per working day...; null where a part is missing or the
+        divisor is 0). POST: set one team's labour cost ("" clears it)."""
+        period = self.get_object()
+        if request.method == "POST":
+            data = TeamCostSetSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            unit = selectors.team_unit_or_none(user=request.user, period=period, unit_pk=data.validated_data["unit"])
+            if unit is None:
+                raise Http404
+            _call_service(services.team_cost_set, actor=request.user, period=period, unit=unit,
+                          raw=data.validated_data["labour_cost"], note=data.validated_data["note"])
+        teams = selectors.team_comparison(user=request.user, period=period)
+        return Response([{**{k: v for k, v in t.items() if k not in ("unit", "totals")},
+                          "unit": t["unit"].pk, "unit_code": t["unit"].code, "unit_name": t["unit"].name}
+                         for t in teams])
 
     @extend_schema(request=ScoreRequestSerializer, responses={200: PeriodSerializer})
     @action(detail=True, methods=["post"])

@@ -55,3 +55,11 @@ class InputSetSerializer(serializers.Serializer):
 
 class ScoreRequestSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, max_length=200, default="")
+
+
+class TeamCostSetSerializer(serializers.Serializer):
+    """A team's labour cost of the month in yuan, as typed ("8000", "¥8,000"; "" clears it: no data)."""
+
+    unit = serializers.IntegerField()
+    labour_cost = serializers.CharField(allow_blank=True, max_length=40)
+    note = serializers.CharField(allow_blank=True, required=False, max_length=200, default="")
