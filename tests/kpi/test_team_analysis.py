@@ -151,11 +151,14 @@ def test_labour_cost_refused_on_a_locked_month_and_for_a_unit_without_agents(kpi
 def test_grid_page_form_saves_refuses_and_keeps_scope(kpi_org, period, as_user):
     client = as_user(kpi_org.supervisor)
     url = f"/kpi/periods/{period.pk}/teams/{kpi_org.pre.pk}/cost/"
+    month_page = client.get(f"/kpi/periods/{period.pk}/").content.decode()
+    assert "人力成本 —" in month_page
     grid = client.get(f"/kpi/periods/{period.pk}/teams/{kpi_org.pre.pk}/").content.decode()
     assert f'action="{url}"' in grid and 'name="labour_cost"' in grid
     ok = client.post(url, {"labour_cost": "8000", "note": "工资表"})
     assert ok.status_code == 302 and ok.url == f"/kpi/periods/{period.pk}/teams/{kpi_org.pre.pk}/"
     assert TeamCost.objects.get(period=period, unit=kpi_org.pre).labour_cost == 8000
+    assert "人力成本 ¥8000" in client.get(f"/kpi/periods/{period.pk}/").content.decode()
     bad = client.post(url, {"labour_cost": "-3"})
     assert bad.status_code == 422
     html = bad.content.decode()

@@ -105,9 +105,13 @@ def period_create(request):
 def period_detail(request, pk: int):
     period = _period(pk)
     template = selectors.version_template(period.version)
+    teams = selectors.period_teams(user=request.user, period=period)
+    costs = selectors.team_costs(period=period, unit_ids=[t["unit"].pk for t in teams])
+    for t in teams:
+        t["cost"] = costs.get(t["unit"].pk)
     return render(request, "kpi/period_detail.html", {
         "period": period,
-        "teams": selectors.period_teams(user=request.user, period=period),
+        "teams": teams,
         "runs": period.runs.select_related("version").order_by("-number"),
         "can_manage": selectors.can_manage(request.user),
         "score_form": ScoreForm(),
