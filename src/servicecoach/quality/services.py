@@ -408,10 +408,9 @@ def unmapped_agent_map(*, actor: User | None, entry: UnmappedAgent, person: Pers
     """Map an unknown employee number to a person: its stored conversations are linked to the person
     (and the person's current unit), later imports follow the mapping. Returns how many were linked."""
     entry = UnmappedAgent.objects.select_for_update().get(pk=entry.pk)
-    moved = list(Conversation.objects.filter(
-        source=entry.source, agent_employee_no=entry.employee_no, agent__isnull=True
-    ).values_list("pk", "started_at"))
-    linked = Conversation.objects.filter(pk__in=[pk for pk, _s in moved]).update(agent=person, unit=person.unit_id)
+    unlinked = Conversation.objects.filter(source=entry.source, agent_employee_no=entry.employee_no, agent__isnull=True)
+    moved = list(unlinked.values_list("pk", "started_at"))  # for the change hook (no id list in the UPDATE)
+    linked = unlinked.update(agent=person, unit=person.unit_id)
     if moved:
         conversations_changed([pk for pk, _s in moved], [(started, None) for _pk, started in moved])
     entry.mapped_to, entry.mapped_by, entry.mapped_at = person, actor, timezone.now()
