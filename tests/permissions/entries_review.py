@@ -139,6 +139,7 @@ ENTRIES = [
     Entry("review:calibration-report", kwargs=session, expect=only("admin", "training_manager")),
     Entry("review:calibration-close", method="POST", data={}, kwargs=session, expect=only("admin")),
     Entry("review:dashboard", expect=only("admin", "training_manager", "qa_reviewer", "supervisor")),
+    Entry("review:dashboard-repeat", expect=only("admin", "training_manager", "qa_reviewer", "supervisor")),
     # REST, read-only, scoped like the pages
     Entry("api:review-list", expect=expect(FORBIDDEN, **LOOP)),
     Entry("api:review-detail", label="submitted, agent's own (Team A)", kwargs=submitted,

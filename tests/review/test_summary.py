@@ -128,3 +128,22 @@ def test_summary_follows_rescoring_moves_mapping_and_an_accepted_appeal(org, dat
     kept = _rows()
     call_command("review_summary_rebuild", stdout=open("/dev/null", "w"))
     assert _rows() == kept
+
+
+def test_repeat_contacts_load_apart_from_the_page_within_scope(client, org, data):
+    from django.urls import reverse
+
+    period = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+    client.force_login(org.users["supervisor"])
+    page = client.get(reverse("review:dashboard"), period)
+    assert page.status_code == 200 and page.context["data"]["repeat"] is None
+    assert reverse("review:dashboard-repeat") in page.content.decode()
+    part = client.get(reverse("review:dashboard-repeat"), period)
+    expected = metrics.repeat_contacts(metrics.dashboard_conversations(user=org.users["supervisor"], unit=None,
+                                                                       start=START, end=END))
+    assert part.status_code == 200 and part.context["repeat"] == expected
+    assert expected["repeat_customers"] > 0 and f"{expected['repeat_rate']}%" in part.content.decode()
+    # the supervisor's figure counts only their team's conversations, not the company's
+    company = metrics.repeat_contacts(metrics.dashboard_conversations(user=org.users["admin"], unit=None,
+                                                                      start=START, end=END))
+    assert expected["contacts"] < company["contacts"]

@@ -30,4 +30,5 @@ urlpatterns = [
     path("calibration/<int:pk>/report/", views.calibration_report, name="calibration-report"),
     path("calibration/<int:pk>/close/", views.calibration_close, name="calibration-close"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/repeat/", views.dashboard_repeat, name="dashboard-repeat"),
 ]

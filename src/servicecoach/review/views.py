@@ -488,14 +488,27 @@ def dashboard(request):
     start, end = form.period()
     unit = form.cleaned_data.get("unit") if form.is_valid() else None
     versions_ensure_builtin()
-    data = metrics.dashboard(user=request.user, unit=unit, start=start, end=end)
+    data = metrics.dashboard(user=request.user, unit=unit, start=start, end=end, with_repeat=False)
     return render(request, "review/dashboard.html", {"form": form, "data": data, "start": start, "end": end,
                                                      "unit": unit, "charts": metrics.charts(data)})
+
+
+@role_required(*DASHBOARD_ROLES)
+def dashboard_repeat(request):
+    """The repeat-contacts figure of the dashboard, loaded after the page (htmx): the one figure that needs
+    every conversation of the period."""
+    units = quality_selectors.units_for_filter(request.user)
+    form = forms.DashboardForm(request.GET or None, units=units)
+    start, end = form.period()
+    unit = form.cleaned_data.get("unit") if form.is_valid() else None
+    repeat = metrics.repeat_contacts(metrics.dashboard_conversations(user=request.user, unit=unit, start=start,
+                                                                     end=end))
+    return render(request, "review/includes/dashboard_repeat.html", {"repeat": repeat})
 
 
 __all__ = [
     "SamplingPlan", "appeal_create", "appeal_detail", "appeal_list", "calibration_close", "calibration_create",
     "calibration_detail", "calibration_list", "calibration_report", "case_detail", "case_edit", "case_list",
-    "case_unpublish", "dashboard", "plan_edit", "plan_list", "plan_run", "queue", "review_detail", "review_edit",
+    "case_unpublish", "dashboard", "dashboard_repeat", "plan_edit", "plan_list", "plan_run", "queue", "review_detail", "review_edit",
     "review_list", "review_reassign", "review_start",
 ]
