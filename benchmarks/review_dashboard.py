@@ -181,6 +181,7 @@ def main() -> None:
             clients[who].force_login(user)
         open_review = Review.objects.filter(status="pending").first()
         pages = [("admin", "/qa/review/dashboard/"), ("supervisor", "/qa/review/dashboard/"),
+                 ("admin", "/qa/review/dashboard/repeat/"), ("supervisor", "/qa/review/dashboard/repeat/"),
                  ("admin", "/qa/review/reviews/"), ("admin", f"/qa/review/reviews/{open_review.pk}/edit/")]
         print(f"{'who':<11} {'page':<34} {'median ms':>10} {'p95 ms':>8}")
         for who, url in pages:
