@@ -54,7 +54,7 @@ def qa_reviewer_units(user: User | None) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(pk__in=ids)
 
 
-def _scope_condition(user: User | None) -> Q | None:
+def scope_condition(user: User | None) -> Q | None:
     """The filter of the conversations ``user`` may see; None means all of them."""
     roles = user_roles(user)
     if roles & ALL_CONVERSATIONS:
@@ -80,7 +80,7 @@ def _scope_condition(user: User | None) -> Q | None:
 def conversations_visible_to(user: User | None) -> QuerySet[Conversation]:
     if not user_roles(user) & set(QA_VIEWERS):
         return Conversation.objects.none()
-    condition = _scope_condition(user)
+    condition = scope_condition(user)
     queryset = Conversation.objects.all()
     return queryset if condition is None else queryset.filter(condition)
 
@@ -94,7 +94,7 @@ def conversation_get(*, user: User | None, pk: int) -> Conversation:
 
 def units_for_filter(user: User | None) -> QuerySet[OrgUnit]:
     """Units offered in the list's unit filter: those whose conversations the user may see."""
-    condition = _scope_condition(user)
+    condition = scope_condition(user)
     if condition is None:
         return OrgUnit.objects.all().order_by("path")
     roles = user_roles(user)

@@ -95,7 +95,7 @@ def _summary_rows(user: User | None, unit: OrgUnit | None, start: date, end: dat
         return None
     if not user_roles(user) & set(quality_selectors.QA_VIEWERS):
         return [table.objects.none() for table in TABLES]
-    condition = quality_selectors._scope_condition(user) or Q()
+    condition = quality_selectors.scope_condition(user) or Q()
     condition &= Q(day__gte=start, day__lte=end)
     if unit is not None:
         condition &= Q(unit_id__in=list(unit_subtree(unit).values_list("pk", flat=True)))

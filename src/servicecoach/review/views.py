@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from servicecoach.core.forms import apply_service_errors as _apply_errors
 from servicecoach.core.permissions import role_required
 from servicecoach.org.models import OrgUnit, Role
 from servicecoach.org.selectors import person_for_user, user_roles
@@ -40,14 +41,6 @@ QA_STAFF = (Role.ADMIN, Role.QA_REVIEWER)
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _require_manager(request) -> None:
