@@ -43,12 +43,16 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
-def django_in_temp_dir(prefix: str) -> str:
+def django_in_temp_dir(prefix: str, postgres: str | None = None) -> str:
     """Point the settings at a new temporary folder (never the project's var/), set Django up and
-    migrate the embedded SQLite database there. Returns the folder, for the caller to remove."""
+    migrate the database: the embedded SQLite there, or the (empty, throw-away) PostgreSQL database
+    ``postgres`` names. Returns the folder, for the caller to remove."""
     tmp = tempfile.mkdtemp(prefix=prefix)
     os.environ["SERVICECOACH_VAR_DIR"] = tmp
-    os.environ.pop("SERVICECOACH_DATABASE_URL", None)
+    if postgres:
+        os.environ["SERVICECOACH_DATABASE_URL"] = postgres
+    else:
+        os.environ.pop("SERVICECOACH_DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicecoach.settings")
     sys.path.insert(0, str(REPO / "src"))
     import django

@@ -29,34 +29,12 @@ import json
 import os
 import shutil
 import statistics
-import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _common import REPO, build_large_org, grant_login, machine
-
-
-def setup_django(postgres: str | None) -> str:
-    tmp = tempfile.mkdtemp(prefix="qa-web-bench-")
-    os.environ["SERVICECOACH_VAR_DIR"] = tmp
-    if postgres:
-        os.environ["SERVICECOACH_DATABASE_URL"] = postgres
-    else:
-        os.environ.pop("SERVICECOACH_DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicecoach.settings")
-    sys.path.insert(0, str(REPO / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    return tmp
+from _common import build_large_org, django_in_temp_dir, grant_login, machine
 
 
 def db_cpu() -> float | None:
@@ -204,7 +182,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="the database already holds a run's data: only time the pages again")
     args = parser.parse_args()
-    tmp = setup_django(args.postgres)
+    tmp = django_in_temp_dir("qa-web-bench-", args.postgres)
     try:
         from django.db import connection
         from django.test import Client

@@ -19,36 +19,13 @@ Figures go to docs/benchmarks.md, section "Quality review dashboard".
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import statistics
-import sys
-import tempfile
 import time
 from datetime import timedelta
 
-from _common import REPO, build_large_org, grant_login, machine
-
-
-def setup_django(postgres: str | None) -> str:
-    tmp = tempfile.mkdtemp(prefix="review-bench-")
-    os.environ["SERVICECOACH_VAR_DIR"] = tmp
-    if postgres:
-        os.environ["SERVICECOACH_DATABASE_URL"] = postgres
-    else:
-        os.environ.pop("SERVICECOACH_DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicecoach.settings")
-    sys.path.insert(0, str(REPO / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    return tmp
+from _common import build_large_org, django_in_temp_dir, grant_login, machine
 
 
 def generate(args, people) -> None:
@@ -148,7 +125,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--postgres")
     args = parser.parse_args()
-    tmp = setup_django(args.postgres)
+    tmp = django_in_temp_dir("review-bench-", args.postgres)
     try:
         from django.db import connection
         from django.test import Client
