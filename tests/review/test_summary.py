@@ -147,3 +147,124 @@ def test_repeat_contacts_load_apart_from_the_page_within_scope(client, org, data
     company = metrics.repeat_contacts(metrics.dashboard_conversations(user=org.users["admin"], unit=None,
                                                                       start=START, end=END))
     assert expected["contacts"] < company["contacts"]
+
+
+def _records(n: int, *, first: int = 0) -> list[dict]:
+    agents = ["S007", "S008", "S009", "X99"]
+    out = []
+    for i in range(first, first + n):
+        out.append({"id": f"job{i:03d}", "source": "job-test", "agent": agents[i % len(agents)],
+                    "started_at": f"2026-11-{1 + i % 7:02d}T{(i * 5) % 24:02d}:10:00+08:00",
+                    "messages": [{"role": "customer", "text": "我的快递三天了还没到，太差了", "offset": 0},
+                                 {"role": "agent", "text": "您好，很抱歉让您久等了" if i % 3 else "不知道", "offset": 20}],
+                    "labels": {"csat": 1 + i % 5}})
+    return out
+
+
+def _jsonl(records: list[dict]) -> bytes:
+    import json
+
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+
+
+def test_a_job_notes_its_days_and_settles_them_once_at_its_end(org, settings, django_capture_on_commit_callbacks):
+    """An import job's batches only note the days they touch; the summary is brought up to date at the end,
+    and then equals the detailed figures. Conversations stored before the job keep counting."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from servicecoach.quality import jobs
+    from servicecoach.quality.models import JobStatus
+    from servicecoach.review import summary
+    from servicecoach.review.models import SummaryPending
+
+    make_conversation("S007", day=2)  # outside any job: refreshed at once
+    assert not SummaryPending.objects.exists() and DailySummary.objects.filter(day=date(2026, 11, 2)).exists()
+    settings.QUALITY_JOB_BATCH = 5
+    settings.QUALITY_JOBS_INLINE = True
+    seen: list[tuple[bool, int]] = []  # (bulk mode, conversations) of each change the hooks are told of
+
+    def spy(ids, before, bulk):
+        seen.append((bulk, len(ids)))
+
+    quality_services.on_conversations_changed(spy)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = jobs.job_create_import(actor=org.users["admin"],
+                                         upload=SimpleUploadedFile("j.jsonl", _jsonl(_records(23))))
+    finally:
+        quality_services._change_hooks.remove(spy)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.counts["imported"] == 23
+    assert seen == [(True, 5)] * 4 + [(True, 3)]  # five batches, each in bulk mode
+    assert not SummaryPending.objects.exists()
+    assert summary.pending_days() == []
+    _assert_same(org)
+    assert metrics.dashboard(user=org.users["admin"], unit=None, start=START, end=END)["totals"]["conversations"] == 24
+
+
+def test_days_noted_by_a_killed_job_are_settled_when_it_is_resumed(org, settings, django_capture_on_commit_callbacks,
+                                                                   client):
+    """A worker committed batches (noting their days) and was killed before the settle: the dashboard says its
+    days are being updated; the resumed job settles them too, and the figures equal the detailed ones."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from servicecoach.quality import jobs
+    from servicecoach.quality.engine.readers import parse_conversation
+    from servicecoach.quality.models import Job, JobStatus
+    from servicecoach.quality.services import conversations_ingest
+    from servicecoach.review.models import SummaryPending
+
+    settings.QUALITY_JOBS_INLINE = True
+    records = _records(12)
+    job = jobs.job_create_import(actor=org.users["admin"], upload=SimpleUploadedFile("k.jsonl", _jsonl(records)))
+    with quality_services.bulk_changes():  # what the killed worker committed: 8 records, in bulk mode
+        conversations_ingest(items=[(parse_conversation(dict(r)), r) for r in records[:8]])
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, checkpoint=8, done=8, total=12,
+                                         counts={"imported": 8}, heartbeat_at=timezone.now() - timedelta(hours=1))
+    noted = set(SummaryPending.objects.values_list("day", flat=True))
+    assert noted == {date(2026, 11, d) for d in range(1, 8)} and not DailySummary.objects.exists()
+    client.force_login(org.users["admin"])
+    page = client.get(reverse("review:dashboard"), {"date_from": START.isoformat(), "date_to": END.isoformat()})
+    import re
+
+    notice = re.search(r'id="dashboard-pending">([^<]*)<', page.content.decode())
+    assert notice and re.search(r"\b7\b", notice.group(1)), notice
+
+    job.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.job_resume(actor=org.users["admin"], job=job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.counts["imported"] == 12
+    assert not SummaryPending.objects.exists()
+    _assert_same(org)
+    assert metrics.dashboard(user=org.users["admin"], unit=None, start=START, end=END)["totals"]["conversations"] == 12
+    page = client.get(reverse("review:dashboard"), {"date_from": START.isoformat(), "date_to": END.isoformat()})
+    assert b'id="dashboard-pending"' not in page.content
+
+
+def test_days_left_noted_are_settled_by_run_due(org):
+    """A job noted days and was never resumed: the periodic task (and ``review_run_due``) settles them."""
+    from io import StringIO
+
+    from servicecoach.quality.engine.readers import parse_conversation
+    from servicecoach.quality.services import conversations_ingest
+    from servicecoach.review.models import SummaryPending
+    from servicecoach.review.tasks import run_due
+
+    records = _records(6)
+    with quality_services.bulk_changes():
+        conversations_ingest(items=[(parse_conversation(dict(r)), r) for r in records[:3]])
+    assert SummaryPending.objects.count() == 3
+    assert run_due()["summary_days"] == 3
+    assert not SummaryPending.objects.exists()
+    _assert_same(org)
+    with quality_services.bulk_changes():
+        conversations_ingest(items=[(parse_conversation(dict(r)), r) for r in records[3:]])
+    out = StringIO()
+    call_command("review_run_due", stdout=out)
+    assert "3 day(s) of the dashboard summary" in out.getvalue()
+    _assert_same(org)

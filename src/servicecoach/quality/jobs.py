@@ -4,7 +4,9 @@ A job works in batches. Each batch is one transaction that stores its conversati
 scores) together with the job's ``checkpoint`` (records consumed so far, or the last conversation
 id re-scored), so a worker killed in the middle leaves no half batch, and running the job again
 starts after the last committed batch. Storing is idempotent on (source, id) besides, so even a job
-run twice from the start creates no duplicates.
+run twice from the start creates no duplicates. The batches run in the quality services' bulk mode
+(:func:`services.bulk_changes`): derived data (the dashboard summary) is noted per batch and brought up
+to date once at the end of the job (:func:`services.changes_settle`).
 
 Where a job runs (:func:`job_dispatch`): on a Celery worker when a broker is configured
 (``SERVICECOACH_CELERY_BROKER_URL`` / ``SERVICECOACH_REDIS_URL``); otherwise in a thread of the web
@@ -164,10 +166,14 @@ def job_run(job_id: int) -> None:
         job.error = ""
         job.save(update_fields=["status", "started_at", "heartbeat_at", "error"])
     try:
-        if job.kind == JobKind.IMPORT:
-            _run_import(job)
-        else:
-            _run_rescore(job)
+        with services.bulk_changes():
+            if job.kind == JobKind.IMPORT:
+                _run_import(job)
+            else:
+                _run_rescore(job)
+        # What the batches' change hooks noted (e.g. the dashboard summary's days) is brought up to date
+        # once, here: also what batches committed by an earlier, killed runner of this job noted.
+        services.changes_settle()
     except JobConflict:
         log.info("job %s: another runner is ahead, this one stops", job_id)
         return

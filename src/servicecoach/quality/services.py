@@ -5,7 +5,9 @@ these; reads are in ``quality.selectors``."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,24 +45,56 @@ VersionModel = type[RuleSetVersion] | type[ScorecardVersion]
 
 # ------------------------------------------------------------------------------- change hook
 
-ChangeHook = Callable[[list[int], list[tuple[datetime | None, int | None]]], None]
+ChangeHook = Callable[[list[int], list[tuple[datetime | None, int | None]], bool], None]
+SettleHook = Callable[[], None]
 _change_hooks: list[ChangeHook] = []
+_settle_hooks: list[SettleHook] = []
+_bulk: ContextVar[bool] = ContextVar("quality_bulk_changes", default=False)
 
 
 def on_conversations_changed(hook: ChangeHook) -> ChangeHook:
-    """Register ``hook(ids, before)``: called inside the writing transaction after stored conversations'
-    figures changed (ingest, scoring and re-scoring, mapping an unknown agent). ``ids`` are the
-    conversations changed; ``before`` the (started_at, agent id) pairs some of them had before the change
-    (where these can move). Other apps keep derived data with it (the review app's dashboard summary);
-    an exception in a hook rolls the change back."""
+    """Register ``hook(ids, before, bulk)``: called inside the writing transaction after stored
+    conversations' figures changed (ingest, scoring and re-scoring, mapping an unknown agent). ``ids``
+    are the conversations changed; ``before`` the (started_at, agent id) pairs some of them had before
+    the change (where these can move). ``bulk`` is true inside :func:`bulk_changes` (a background job
+    working through many batches): the hook may then only note durably, in the same transaction, what
+    it must bring up to date, and do it when :func:`changes_settle` calls its settle hook. Other apps
+    keep derived data with it (the review app's dashboard summary); an exception in a hook rolls the
+    change back."""
     if hook not in _change_hooks:
         _change_hooks.append(hook)
     return hook
 
 
+def on_changes_settled(hook: SettleHook) -> SettleHook:
+    """Register ``hook()``: called by :func:`changes_settle` (at the end of a job, and by the periodic
+    tasks) to bring up to date whatever the change hooks noted in bulk mode."""
+    if hook not in _settle_hooks:
+        _settle_hooks.append(hook)
+    return hook
+
+
+@contextmanager
+def bulk_changes() -> Iterator[None]:
+    """Within this block (one job's batches) change hooks run in bulk mode; see
+    :func:`on_conversations_changed`. The caller calls :func:`changes_settle` when its work is done."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+
+
 def conversations_changed(ids: list[int], before: list[tuple[datetime | None, int | None]] | None = None) -> None:
+    bulk_mode = _bulk.get()
     for hook in list(_change_hooks):
-        hook(list(ids), list(before or ()))
+        hook(list(ids), list(before or ()), bulk_mode)
+
+
+def changes_settle() -> None:
+    """Run the settle hooks (each in its own transaction)."""
+    for hook in list(_settle_hooks):
+        hook()
 
 
 def _builtin_text(kind: str) -> str:
@@ -447,7 +481,8 @@ def conversation_mark_reviewed(
 
 
 __all__ = [
-    "IngestOutcome", "conversation_mark_reviewed", "conversations_changed", "conversations_ingest", "conversations_score",
-    "hit_set_verdict", "on_conversations_changed", "unmapped_agent_map", "version_create_draft", "version_delete_draft",
+    "IngestOutcome", "bulk_changes", "changes_settle", "conversation_mark_reviewed", "conversations_changed",
+    "conversations_ingest", "conversations_score", "hit_set_verdict", "on_changes_settled",
+    "on_conversations_changed", "unmapped_agent_map", "version_create_draft", "version_delete_draft",
     "version_publish", "version_update_draft", "versions_ensure_builtin",
 ]

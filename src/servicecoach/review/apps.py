@@ -29,10 +29,12 @@ class ReviewConfig(AppConfig):
                     Section.QUALITY, 80),
             NavItem(_("Case library"), "review:case-list", frozenset(), Section.KNOWLEDGE, 90),
         )
-        from servicecoach.quality.services import on_conversations_changed
+        from servicecoach.quality.services import on_changes_settled, on_conversations_changed
+        from servicecoach.review.summary import flush_pending
         from servicecoach.review.summary import on_conversations_changed as summary_refresh
 
         on_conversations_changed(summary_refresh)  # the dashboard's summary follows every scoring and import
+        on_changes_settled(flush_pending)  # ... once per job for background jobs
         try:
             from servicecoach.quality.extensions import register_conversation_panel
         except ImportError:  # the quality pages are not there: nothing to extend

@@ -28,7 +28,7 @@ from servicecoach.review.models import (
     Severity,
 )
 from servicecoach.review.services import PASS_SCORE
-from servicecoach.review.summary import CONV_SUMS, REVIEW_SUMS, SUM_FIELDS, TABLES, review_seconds
+from servicecoach.review.summary import CONV_SUMS, REVIEW_SUMS, SUM_FIELDS, TABLES, pending_days, review_seconds
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
@@ -263,7 +263,8 @@ def dashboard(*, user: User | None, unit: OrgUnit | None, start: date, end: date
     return {"totals": totals, "trend": trend, "failing_items": failing_items, "rules": rules,
             "problems": problems, "severities": [str(labels_severity[s]) for s in Severity.values],
             "pareto": pareto, "per_agent": per_agent, "per_team": per_team, "repeat": repeat,
-            "reviewers": reviewers, "appeals": appeal_stats}
+            "reviewers": reviewers, "appeals": appeal_stats,
+            "pending_days": pending_days(start, end) if tables is not None else []}
 
 
 def charts(data: dict[str, Any]) -> list[dict[str, Any]]:

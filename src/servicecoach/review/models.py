@@ -465,6 +465,22 @@ class ItemSummary(models.Model):
         return f"{self.day} {self.agent_id} {self.unit_id} {self.section}.{self.item}: {self.n}"
 
 
+class SummaryPending(models.Model):
+    """A local day whose summary rows are to be recomputed: noted by a background job's batches (in the
+    same transaction as the conversations they store) and settled once at the end of the job, by the
+    periodic ``review.run_due`` task, or by ``review_summary_rebuild``. Durable, so the days of batches
+    committed by a worker that was killed are still settled when the job is resumed."""
+
+    day = models.DateField(_("day"), unique=True)
+    noted_at = models.DateTimeField(_("noted at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("day of summary to update")
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
 class ReviewerSummary(models.Model):
     """Submitted regular reviews per local day (of the conversation), agent, unit at the time and reviewer,
     with the review time counted as the dashboard's throughput counts it."""

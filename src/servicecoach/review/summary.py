@@ -8,7 +8,10 @@ re-scoring, mapping an unknown agent) reaches :func:`on_conversations_changed` t
 services' change hook, and the review services call :func:`refresh_conversations` when a regular review
 is submitted or an accepted appeal changes its score. A refresh recomputes the rows of each affected
 (day, agent) from the detailed tables in the caller's transaction, so the summary always equals the
-detailed computation. ``servicecoach manage review_summary_rebuild`` rebuilds everything (back-fill,
+detailed computation. Background jobs (imports and re-scoring of thousands of conversations, batch after
+batch) are the exception: their batches only note the days they touched (:class:`SummaryPending`, in the
+batch's transaction) and the job settles them once at its end (:func:`flush_pending`); until then the
+dashboard says that the figures of those days are being updated. ``servicecoach manage review_summary_rebuild`` rebuilds everything (back-fill,
 or after data was written behind the services' back)."""
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from servicecoach.review.models import (
     ReviewKind,
     ReviewStatus,
     RuleSummary,
+    SummaryPending,
 )
 from servicecoach.review.services import PASS_SCORE
 
@@ -162,9 +166,47 @@ def refresh_conversations(ids: Iterable[int], before: Iterable[tuple[datetime | 
     return refresh_keys(keys)
 
 
-def on_conversations_changed(ids: list[int], before: list[tuple[datetime | None, int | None]]) -> None:
-    """The quality services' change hook (registered in ``ReviewConfig.ready``)."""
-    refresh_conversations(ids, before)
+def on_conversations_changed(ids: list[int], before: list[tuple[datetime | None, int | None]],
+                             bulk: bool = False) -> None:
+    """The quality services' change hook (registered in ``ReviewConfig.ready``): refresh now, or in bulk
+    mode (a job's batch) note the days for :func:`flush_pending`."""
+    if bulk:
+        note_pending(keys_of(ids) | {(local_day(started), agent) for started, agent in before if started})
+    else:
+        refresh_conversations(ids, before)
+
+
+def note_pending(keys: Iterable[tuple[date | None, int | None]]) -> int:
+    """Note the days of ``keys`` as to be recomputed (in the caller's transaction). Returns how many."""
+    days = sorted({day for day, _agent in keys if day is not None})
+    SummaryPending.objects.bulk_create([SummaryPending(day=day) for day in days], ignore_conflicts=True)
+    return len(days)
+
+
+def pending_days(start: date | None = None, end: date | None = None) -> list[date]:
+    """The days noted and not settled yet (within ``start``..``end`` when given)."""
+    qs = SummaryPending.objects.order_by("day")
+    if start is not None:
+        qs = qs.filter(day__gte=start)
+    if end is not None:
+        qs = qs.filter(day__lte=end)
+    return list(qs.values_list("day", flat=True))
+
+
+def flush_pending() -> int:
+    """Recompute every noted day (all its agents) and forget the notes, in one transaction. A day noted
+    again by a batch that commits meanwhile stays noted (that batch's insert waits for this transaction,
+    then finds the row gone). Returns the days settled."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            pending = SummaryPending.objects.select_for_update(skip_locked=True)
+        else:
+            pending = SummaryPending.objects.all()
+        days = sorted(pending.values_list("day", flat=True))
+        for day in days:
+            _refresh_day(day, ALL)
+        SummaryPending.objects.filter(day__in=days).delete()
+    return len(days)
 
 
 def rebuild() -> tuple[int, int]:
@@ -172,6 +214,7 @@ def rebuild() -> tuple[int, int]:
     with transaction.atomic():
         for table in TABLES:
             table.objects.all().delete()
+        SummaryPending.objects.all().delete()
         span = Conversation.objects.filter(started_at__isnull=False).aggregate(first=Min("started_at"),
                                                                                last=Max("started_at"))
         if span["first"] is None:

@@ -114,6 +114,8 @@ def world(tmp_path, migrated):
             row = dict(db.execute("select * from quality_job where id = ?", (pk,)).fetchone())
             row["conversations"] = db.execute("select count(*) from quality_conversation").fetchone()[0]
             row["results"] = db.execute("select count(*) from quality_autoresult").fetchone()[0]
+            row["pending_days"] = db.execute("select count(*) from review_summarypending").fetchone()[0]
+            row["summary_n"] = db.execute("select coalesce(sum(n), 0) from review_dailysummary").fetchone()[0]
             return row
 
     def wait(pk: int, until, timeout: float = 120) -> dict:
@@ -163,10 +165,14 @@ def test_killed_worker_leaves_no_half_batch_and_the_resumed_job_has_no_duplicate
     # every committed batch is whole: as many conversations as records consumed, each scored once
     assert state["conversations"] == state["checkpoint"] == state["results"]
     assert state["checkpoint"] % 10 == 0 and 0 < state["checkpoint"] < 1000
+    # the dashboard summary: the batches noted their day, the settle at the job's end never came
+    assert (state["pending_days"], state["summary_n"]) == (1, 0)
     world.start_worker()
     world.drive("resume", str(pk))
     state = world.wait(pk, lambda s: s["status"] in ("done", "failed"))
     assert state["status"] == "done", state["error"]
     assert (state["conversations"], state["results"]) == (1000, 1000)
+    # the resumed job settled the day noted before the kill too: the summary counts all 1,000
+    assert (state["pending_days"], state["summary_n"]) == (0, 1000)
     assert json.loads(state["counts"]) == {"imported": 1000, "updated": 0, "unchanged": 0, "scored": 1000,
                                            "skipped": 0}

@@ -1,6 +1,7 @@
 """The quality services' change hook (``on_conversations_changed``): called once per ingest batch with the
 conversations whose figures changed and, where a conversation moved, the (start, agent) it had before;
-by scoring; by mapping an unknown agent. Unchanged re-imports call nothing."""
+by scoring; by mapping an unknown agent. Unchanged re-imports call nothing. Inside ``bulk_changes`` (a
+job's batches) the hooks are told so, and ``changes_settle`` calls the settle hooks."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from servicecoach.quality.selectors import published_versions
 def calls():
     seen: list[tuple[list[int], list[tuple]]] = []
 
-    def hook(ids, before):
+    def hook(ids, before, bulk):
+        assert bulk is False
         seen.append((sorted(ids), before))
 
     services.on_conversations_changed(hook)
@@ -48,7 +50,7 @@ def test_hook_sees_imports_moves_scoring_and_mapping(sample, ingest, make_record
 
 
 def test_a_failing_hook_rolls_the_import_back(sample, ingest, make_record):
-    def broken(ids, before):
+    def broken(ids, before, bulk):
         raise RuntimeError("summary down")
 
     services.on_conversations_changed(broken)
@@ -58,3 +60,31 @@ def test_a_failing_hook_rolls_the_import_back(sample, ingest, make_record):
     finally:
         services._change_hooks.remove(broken)
     assert not Conversation.objects.filter(external_id="h3").exists()
+
+
+def test_bulk_mode_reaches_the_hooks_and_settle_calls_the_settle_hooks(sample, ingest, make_record):
+    modes: list[bool] = []
+    settled: list[int] = []
+
+    def hook(ids, before, bulk):
+        modes.append(bulk)
+
+    def settle():
+        settled.append(len(modes))
+
+    services.on_conversations_changed(hook)
+    services.on_changes_settled(settle)
+    try:
+        ingest(make_record("S007", cid="b1"))
+        with services.bulk_changes():
+            ingest(make_record("S007", cid="b2"))
+            with services.bulk_changes():
+                ingest(make_record("S007", cid="b3"))
+            ingest(make_record("S007", cid="b4"))  # still bulk after the nested block
+        ingest(make_record("S007", cid="b5"))
+        services.changes_settle()
+    finally:
+        services._change_hooks.remove(hook)
+        services._settle_hooks.remove(settle)
+    assert modes == [False, True, True, True, False]
+    assert settled == [5]

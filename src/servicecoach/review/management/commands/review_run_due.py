@@ -1,4 +1,5 @@
-"""Run the recurring sampling plans for their due period and escalate overdue appeals.
+"""Run the recurring sampling plans for their due period, escalate overdue appeals and settle the dashboard
+summary's days left noted by an interrupted job.
 
 Safe to run as often as you like (cron, a Celery beat entry, by hand): a plan samples each period once,
 and an appeal is escalated once. ``--date`` runs as if on another day (catching up a missed day)."""
@@ -10,6 +11,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from servicecoach.review import services
+from servicecoach.review.summary import flush_pending
 
 
 class Command(BaseCommand):
@@ -32,5 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{run.plan.name}: {run.period_start}..{run.period_end} {state}, "
                               f"{run.picked} of {run.pool} picked")
         escalated = services.appeals_escalate_overdue(today=today)
+        settled = flush_pending()
         self.stdout.write(f"{len(outcomes)} plan(s) due, {sum(o.created for o in outcomes)} run now; "
-                          f"{escalated} appeal(s) forwarded to the QA lead")
+                          f"{escalated} appeal(s) forwarded to the QA lead; "
+                          f"{settled} day(s) of the dashboard summary brought up to date")
