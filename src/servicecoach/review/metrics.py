@@ -28,7 +28,14 @@ from servicecoach.review.models import (
     Severity,
 )
 from servicecoach.review.services import PASS_SCORE
-from servicecoach.review.summary import CONV_SUMS, REVIEW_SUMS, SUM_FIELDS, TABLES, pending_days, review_seconds
+from servicecoach.review.summary import (
+    CONV_SUMS,
+    REVIEW_SUMS,
+    SUM_FIELDS,
+    TABLES,
+    pending_days,
+    review_seconds,
+)
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
