@@ -28,7 +28,7 @@ from .engine.readers import (
     ConversationFormatError,
     ReadError,
     iter_jsonl_raw,
-    parse_jsonl_line,
+    parse_jsonl_records,
     read_conversations,
 )
 from .engine.rules import RuleError, load_ruleset
@@ -173,15 +173,16 @@ def _process_chunk(items: list[tuple]) -> ChunkResult:
     inspector = _INSPECTOR
     out = ChunkResult()
     convs: list[tuple[str, int, Any]] = []
+    # the chunk's JSON lines read at once (with the compiled core when it is built: engine/native.py)
+    parsed = iter(parse_jsonl_records([item[1:] for item in items if item[0] == "raw"]))
     for item in items:
         kind = item[0]
         if kind == "raw":
             _, name, number, raw = item
             out.size += len(raw) + 1
-            try:
-                conv = parse_jsonl_line(raw, file=name, line=number)
-            except ConversationFormatError as exc:
-                err = exc.to_read_error()
+            conv = next(parsed)
+            if isinstance(conv, ConversationFormatError):
+                err = conv.to_read_error()
                 out.errors.append((err.file, err.line, err.reason))
                 continue
         elif kind == "conv":

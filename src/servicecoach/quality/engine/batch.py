@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from . import emotion as emotion_module
-from . import measures
+from . import measures, native
 from .fast import _UNSAFE_PREFILTER, SEPARATOR, CompiledRuleSet, Matcher
 from .measures import Outcome
 from .model import Conversation
@@ -247,23 +247,29 @@ class _Batch:
         self.engine = engine
         self.convs = convs
         self.B = B = len(convs)
-        counts = [len(c.messages) for c in convs]
-        msgs = [m for c in convs for m in c.messages]
-        texts = list(map(_TEXT, msgs))
-        roles = list(map(_ROLE, msgs))
+        self._time: np.ndarray | None = None
+        self._end: np.ndarray | None = None
+        self._time_col: np.ndarray | None = None
+        if any(getattr(c, "_block", None) is not None for c in convs):
+            # read by the compiled core (native.py): its columns, no message objects
+            texts, self.role, self.length, self._time_col, self._end, counts_arr = native.gather(convs)
+            self._msgs: list | None = None
+            self.counts = counts_arr
+        else:
+            counts = [len(c.messages) for c in convs]
+            msgs = [m for c in convs for m in c.messages]
+            texts = list(map(_TEXT, msgs))
+            roles = list(map(_ROLE, msgs))
+            self.counts = np.array(counts, dtype=np.int64)
+            self.role = np.fromiter(map(ROLE_CODES.__getitem__, roles), dtype=np.int8, count=len(texts))
+            self.length = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            self._msgs = msgs
         self.texts = texts
         self.M = M = len(texts)
-        self.counts = np.array(counts, dtype=np.int64)
         self.first = np.zeros(B + 1, dtype=np.int64)  # index of each conversation's first message
         np.cumsum(self.counts, out=self.first[1:])
         self.conv_of = np.repeat(np.arange(B, dtype=np.int64), self.counts)
         self.local = np.arange(M, dtype=np.int64) - self.first[:-1][self.conv_of]
-        codes = ROLE_CODES
-        self.role = np.fromiter(map(codes.__getitem__, roles), dtype=np.int8, count=M)
-        self.length = np.fromiter(map(len, texts), dtype=np.int64, count=M)
-        self._msgs = msgs
-        self._time: np.ndarray | None = None
-        self._end: np.ndarray | None = None
         self._timed: np.ndarray | None = None
         self._role_masks: dict[str, np.ndarray] = {}
         self._role_rank: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -360,7 +366,7 @@ class _Batch:
         """Message times (NaN where missing) and, per conversation, whether every message has one
         (and there is at least one message)."""
         if self._time is None:
-            t = _floats(list(map(_TIME, self._msgs)))
+            t = self._time_col if self._time_col is not None else _floats(list(map(_TIME, self._msgs)))
             missing = np.bincount(self.conv_of, weights=np.isnan(t), minlength=self.B)
             self._time = t
             self._timed = (missing == 0) & (self.counts > 0)
