@@ -425,3 +425,26 @@ def test_records_of_the_common_shape_read_the_same_both_ways(raws):
         inspector = _inspector()
         fast_good = [c for c in fast if isinstance(c, Conversation)]
         assert result_lines(inspector, fast_good, batched=True) == result_lines(inspector, good, batched=True)
+
+
+clause_text = st.text(alphabet=st.sampled_from(list("，,。！？!?；;\n.…  aAİßé1２五_-好的请问吗？") + ["\U0002a6d6", "\U0001f600",
+                                                                                              "\u3007", "Ⅻ", "\x00", "Σ", "σ", "ς", "ǅ"]),
+                      max_size=30)
+
+
+@needs_native
+@FUZZ
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["customer", "agent"]), clause_text), min_size=1, max_size=6),
+                min_size=1, max_size=5))
+def test_the_clause_table_is_the_same_both_ways(dialogues):
+    from servicecoach.quality.engine.model import Message
+
+    convs = [Conversation(id=f"c{i}", messages=[Message(r, t) for r, t in d]) for i, d in enumerate(dialogues)]
+    engine = _inspector().batch
+    got = []
+    for use_native in (True, False):
+        with path(use_native):
+            b = _Batch(engine, convs)
+            cl = b.clauses()
+            got.append(None if cl is None else ({k: v.tolist() for k, v in cl.items()}, b.questioned().tolist()))
+    assert got[0] == got[1]

@@ -652,8 +652,191 @@ done:
     return result;
 }
 
+#if PY_VERSION_HEX < 0x030D0000
+#define HAVE_CLAUSE_TABLE 1
+
+typedef struct {
+    Py_UCS4 *store;     /* the distinct normalised clauses, one after another */
+    Py_ssize_t used, cap;
+    int64_t *where;     /* per distinct clause: its start in store and its length */
+    int64_t *size;
+    int64_t *id;        /* per distinct clause: the index of its first occurrence (its id) */
+    Py_ssize_t count, room;
+    int32_t *slots;     /* open addressing: index of a distinct clause, -1 empty */
+    Py_ssize_t n_slots;
+} Interner;
+
+static uint64_t hash_ucs4(const Py_UCS4 *s, Py_ssize_t n) {
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h ^ (uint64_t)n;
+}
+
+static int interner_grow_slots(Interner *t) {
+    Py_ssize_t n = t->n_slots ? t->n_slots * 2 : 1024;
+    int32_t *slots = PyMem_Malloc(sizeof(int32_t) * (size_t)n);
+    if (!slots) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) slots[i] = -1;
+    for (Py_ssize_t k = 0; k < t->count; k++) {
+        uint64_t h = hash_ucs4(t->store + t->where[k], t->size[k]);
+        Py_ssize_t i = (Py_ssize_t)(h & (uint64_t)(n - 1));
+        while (slots[i] >= 0) i = (i + 1) & (n - 1);
+        slots[i] = (int32_t)k;
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->n_slots = n;
+    return 0;
+}
+
+/* the id of the clause s[0:n] (which is at the end of t->store, just written there): an earlier
+   equal one's, or ``fresh`` (as the Python path's table.setdefault(norm, index) gives) */
+static int64_t intern_last(Interner *t, Py_ssize_t at, Py_ssize_t n, int64_t fresh) {
+    if (2 * (t->count + 1) > t->n_slots && interner_grow_slots(t) < 0) return -1;
+    const Py_UCS4 *s = t->store + at;
+    uint64_t h = hash_ucs4(s, n);
+    Py_ssize_t i = (Py_ssize_t)(h & (uint64_t)(t->n_slots - 1));
+    while (t->slots[i] >= 0) {
+        int32_t k = t->slots[i];
+        if (t->size[k] == n && memcmp(t->store + t->where[k], s, sizeof(Py_UCS4) * (size_t)n) == 0) {
+            t->used = at; /* drop the copy */
+            return t->id[k];
+        }
+        i = (i + 1) & (t->n_slots - 1);
+    }
+    if (t->count == t->room) {
+        Py_ssize_t room = t->room ? t->room * 2 : 1024;
+        int64_t *w = PyMem_Realloc(t->where, sizeof(int64_t) * (size_t)room);
+        if (!w) return -1;
+        t->where = w;
+        int64_t *z = PyMem_Realloc(t->size, sizeof(int64_t) * (size_t)room);
+        if (!z) return -1;
+        t->size = z;
+        int64_t *d = PyMem_Realloc(t->id, sizeof(int64_t) * (size_t)room);
+        if (!d) return -1;
+        t->id = d;
+        t->room = room;
+    }
+    t->where[t->count] = at;
+    t->size[t->count] = n;
+    t->id[t->count] = fresh;
+    t->slots[i] = (int32_t)t->count++;
+    return fresh;
+}
+
+static int store_reserve(Interner *t, Py_ssize_t more) {
+    if (t->used + more <= t->cap) return 0;
+    Py_ssize_t cap = t->cap ? t->cap : 4096;
+    while (cap < t->used + more) cap *= 2;
+    Py_UCS4 *d = PyMem_Realloc(t->store, sizeof(Py_UCS4) * (size_t)cap);
+    if (!d) return -1;
+    t->store = d;
+    t->cap = cap;
+    return 0;
+}
+
+PyDoc_STRVAR(clause_table_doc,
+"clause_table(lines, marks) -> (run_lo, run_hi, norm, norm_len) or None\n\n"
+"The clause table of the repeat rules (batch._Batch.clauses) in one pass over ``lines``: the runs\n"
+"of clause marks (characters of ``marks``, all in the BMP) as int64 start and end (exclusive)\n"
+"positions, and per clause (the text before, between and after the runs) the id of its normalised\n"
+"text (its str.isalnum characters, lower-cased as str.lower does: equal ids for equal texts,\n"
+"the index of its first appearance) and that text's length, all as bytes. None when a capital sigma\n"
+"(whose lower case depends on its neighbours) is among the kept characters: the caller then\n"
+"normalises in Python.");
+
+static PyObject *clause_table(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *lines, *marks;
+    if (!PyArg_ParseTuple(args, "UU:clause_table", &lines, &marks)) return NULL;
+    static unsigned char is_mark[0x10000 / 8];
+    memset(is_mark, 0, sizeof(is_mark));
+    Py_ssize_t nm = PyUnicode_GET_LENGTH(marks);
+    for (Py_ssize_t i = 0; i < nm; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(marks, i);
+        if (c > 0xFFFF) {
+            PyErr_SetString(PyExc_ValueError, "clause_table: marks must be in the BMP");
+            return NULL;
+        }
+        is_mark[c >> 3] |= (unsigned char)(1u << (c & 7));
+    }
+    int kind = PyUnicode_KIND(lines);
+    const void *data = PyUnicode_DATA(lines);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(lines);
+    Buf lo = {0}, hi = {0}, norm = {0}, norm_len = {0};
+    Interner t = {0};
+    PyObject *result = NULL;
+    int in_run = 0, sigma = 0;
+    Py_ssize_t clause_at = 0; /* where the clause being read starts in t.store */
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        Py_UCS4 c = i < n ? PyUnicode_READ(kind, data, i) : 0;
+        int mark = i < n && c <= 0xFFFF && (is_mark[c >> 3] >> (c & 7)) & 1;
+        if (i == n || (mark && !in_run)) { /* the end of a clause */
+            Py_ssize_t len = t.used - clause_at;
+            int64_t id = intern_last(&t, clause_at, len, (int64_t)(norm.len / 8)), size = len;
+            if (id < 0) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            if (buf_add(&norm, &id, 8) < 0 || buf_add(&norm_len, &size, 8) < 0) goto done;
+            clause_at = t.used;
+            if (i == n) break;
+            int64_t at = i;
+            if (buf_add(&lo, &at, 8) < 0) goto done;
+            in_run = 1;
+            continue;
+        }
+        if (mark) continue;
+        if (in_run) {
+            int64_t at = i;
+            if (buf_add(&hi, &at, 8) < 0) goto done;
+            in_run = 0;
+        }
+        if (!Py_UNICODE_ISALNUM(c)) continue;
+        if (store_reserve(&t, 3) < 0) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        if (c < 0x80) {
+            t.store[t.used++] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        } else {
+            if (c == 0x3A3) sigma = 1;
+            Py_UCS4 low[3];
+            int k = _PyUnicode_ToLowerFull(c, low);
+            for (int j = 0; j < k; j++) t.store[t.used++] = low[j];
+        }
+    }
+    if (in_run) {
+        int64_t at = n;
+        if (buf_add(&hi, &at, 8) < 0) goto done;
+    }
+    if (sigma) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    result = Py_BuildValue("(NNNN)", bytes_of(&lo), bytes_of(&hi), bytes_of(&norm), bytes_of(&norm_len));
+done:
+    PyMem_Free(lo.data);
+    PyMem_Free(hi.data);
+    PyMem_Free(norm.data);
+    PyMem_Free(norm_len.data);
+    PyMem_Free(t.store);
+    PyMem_Free(t.where);
+    PyMem_Free(t.size);
+    PyMem_Free(t.id);
+    PyMem_Free(t.slots);
+    return result;
+}
+#endif
+
 static PyMethodDef methods[] = {
     {"parse_conversations", parse_conversations, METH_O, parse_conversations_doc},
+#ifdef HAVE_CLAUSE_TABLE
+    {"clause_table", clause_table, METH_VARARGS, clause_table_doc},
+#endif
     {NULL, NULL, 0, NULL},
 };
 

@@ -459,32 +459,39 @@ class _Batch:
             if glue is None:
                 self._clauses = False
                 return None
-            code = self.line_codes()
-            size = len(code)
-            mark = _CLAUSE_MARK[np.minimum(code, 0xFFFF)] & (code <= 0xFFFF)
-            prev = np.zeros(size, dtype=bool)
-            nxt = np.zeros(size, dtype=bool)
-            if size:
-                prev[1:] = mark[:-1]
-                nxt[:-1] = mark[1:]
-            run_lo = np.nonzero(mark & ~prev)[0]
-            run_hi = np.nonzero(mark & ~nxt)[0] + 1
+            size = len(lines)
+            table_of = getattr(native._native, "clause_table", None) if native.enabled() else None
+            got = table_of(lines, _MARKS) if table_of is not None else None
+            if got is not None:  # the same in one pass of the compiled core (tests hold them equal)
+                run_lo, run_hi, norm, norm_len = (np.frombuffer(x, dtype=np.int64) for x in got)
+            else:
+                code = self.line_codes()
+                mark = _CLAUSE_MARK[np.minimum(code, 0xFFFF)] & (code <= 0xFFFF)
+                prev = np.zeros(size, dtype=bool)
+                nxt = np.zeros(size, dtype=bool)
+                if size:
+                    prev[1:] = mark[:-1]
+                    nxt[:-1] = mark[1:]
+                run_lo = np.nonzero(mark & ~prev)[0]
+                run_hi = np.nonzero(mark & ~nxt)[0] + 1
+                # the clauses joined by the glue letter (as _SPLIT.sub puts it in place of each run of
+                # marks) and stripped of _STRIP's [\W_] (what is not str.isalnum), on the code points;
+                # then lower-cased at once (the glue, an uncased letter, survives) and split
+                starts = mark & ~prev
+                keep = (~mark & _alnum(code)) | starts
+                kept = np.where(starts, ord(glue), code)[keep].astype("<u4")
+                norms = kept.tobytes().decode("utf-32-le", "surrogatepass").lower().split(glue)
+                table: dict[str, int] = {}
+                count = len(norms)
+                norm = np.fromiter(map(table.setdefault, norms, itertools.count()), dtype=np.int64, count=count)
+                norm_len = np.fromiter(map(len, norms), dtype=np.int64, count=count)
             start = np.concatenate([[0], run_hi]).astype(np.int64)
             end = np.concatenate([run_lo, [size]]).astype(np.int64)
-            # the clauses joined by the glue letter (as _SPLIT.sub puts it in place of each run of
-            # marks) and stripped of _STRIP's [\W_] (what is not str.isalnum), on the code points;
-            # then lower-cased at once (the glue, an uncased letter, survives) and split
-            starts = mark & ~prev
-            keep = (~mark & _alnum(code)) | starts
-            kept = np.where(starts, ord(glue), code)[keep].astype("<u4")
-            norms = kept.tobytes().decode("utf-32-le", "surrogatepass").lower().split(glue)
-            table: dict[str, int] = {}
-            count = len(norms)
             self._clauses = {
                 "start": start, "end": end, "next": np.concatenate([run_hi, [size]]).astype(np.int64),
                 "message": np.searchsorted(self.offsets(), start, side="right") - 1,
-                "norm": np.fromiter(map(table.setdefault, norms, itertools.count()), dtype=np.int64, count=count),
-                "norm_len": np.fromiter(map(len, norms), dtype=np.int64, count=count),
+                "norm": norm,
+                "norm_len": norm_len,
             }
         return self._clauses or None
 
