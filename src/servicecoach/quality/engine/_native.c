@@ -40,6 +40,8 @@ typedef struct {
     const unsigned char *base;
     char *buf; /* scratch for strings with escapes */
     Py_ssize_t buf_size;
+    unsigned char max_lead; /* of the last string scanned: its highest byte, and how many */
+    Py_ssize_t n_cont;      /* continuation bytes (10xxxxxx) it has */
 } Parser;
 
 /* growable C arrays for the columns */
@@ -123,6 +125,8 @@ static inline int hexval(unsigned char c) {
 static int scan_string(Parser *ps, const unsigned char **lo, const unsigned char **hi, int *escaped) {
     const unsigned char *p = ps->p + 1, *e = ps->end;
     int esc = 0, high = 0;
+    unsigned char max_lead = 0;
+    Py_ssize_t n_cont = 0;
     *lo = p;
     for (;;) {
         if (p >= e) return REJECT;
@@ -131,6 +135,8 @@ static int scan_string(Parser *ps, const unsigned char **lo, const unsigned char
         if (c < 0x20) return REJECT;
         if (c >= 0x80) {
             high = 1;
+            if (c < 0xC0) n_cont++;
+            else if (c > max_lead) max_lead = c;
             p++;
             continue;
         }
@@ -161,13 +167,51 @@ static int scan_string(Parser *ps, const unsigned char **lo, const unsigned char
     *hi = p;
     if (high && !utf8_valid(*lo, p - *lo)) return REJECT;
     *escaped = esc;
+    ps->max_lead = max_lead;
+    ps->n_cont = n_cont;
     ps->p = p + 1;
     return OK;
 }
 
+/* The str of valid UTF-8 without escapes, made in its final kind at once: the kind follows from
+   the highest lead byte (no overlong forms: C2-C3 give U+0080-U+00FF, C4-EF the rest of the BMP,
+   F0-F4 beyond it), the length from the continuation bytes. */
+static PyObject *decode_utf8(const unsigned char *s, Py_ssize_t n, unsigned char max_lead, Py_ssize_t n_cont) {
+    Py_UCS4 maxchar = max_lead == 0 ? 0x7F : max_lead < 0xC4 ? 0xFF : max_lead < 0xF0 ? 0xFFFF : 0x10FFFF;
+    Py_ssize_t len = n - n_cont;
+    PyObject *out = PyUnicode_New(len, maxchar);
+    if (!out) return NULL;
+    if (maxchar == 0x7F) {
+        memcpy(PyUnicode_DATA(out), s, (size_t)n);
+        return out;
+    }
+    int kind = PyUnicode_KIND(out);
+    void *data = PyUnicode_DATA(out);
+    Py_ssize_t i = 0, k = 0;
+    while (i < n) {
+        Py_UCS4 c = s[i];
+        if (c < 0x80) {
+            i += 1;
+        } else if (c < 0xE0) {
+            c = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+            i += 2;
+        } else if (c < 0xF0) {
+            c = ((c & 0x0F) << 12) | ((Py_UCS4)(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+            i += 3;
+        } else {
+            c = ((c & 0x07) << 18) | ((Py_UCS4)(s[i + 1] & 0x3F) << 12) | ((Py_UCS4)(s[i + 2] & 0x3F) << 6) |
+                (s[i + 3] & 0x3F);
+            i += 4;
+        }
+        PyUnicode_WRITE(kind, data, k, c);
+        k++;
+    }
+    return out;
+}
+
 /* The str of a scanned string body. */
 static PyObject *make_string(Parser *ps, const unsigned char *lo, const unsigned char *hi, int escaped) {
-    if (!escaped) return PyUnicode_DecodeUTF8((const char *)lo, hi - lo, "strict");
+    if (!escaped) return decode_utf8(lo, hi - lo, ps->max_lead, ps->n_cont);
     Py_ssize_t need = hi - lo;
     if (need > ps->buf_size) {
         char *b = PyMem_Realloc(ps->buf, (size_t)need);
