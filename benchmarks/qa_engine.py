@@ -14,7 +14,10 @@ then measures, with the built-in zh pack and its scorecard:
    emotion and the scorecard both per conversation and batched);
 4. the naive baseline: the reference evaluator (one rule, one word, one message at a time);
 5. peak memory (ru_maxrss of a fresh ``qa run`` process) at two input sizes;
-6. ``qa run --jobs 1`` and ``--jobs 2`` wall time.
+6. ``qa run --jobs 1`` and ``--jobs 2`` wall time;
+7. the compiled core against the pure-Python engine (``SERVICECOACH_QA_NATIVE=0``): end to end and
+   stage by stage (reading, the batch columns, literal matching, the clause table, customer
+   emotion, the rules, the scorecard, result lines), both in the same run.
 
 CPU figures use process time (this machine is shared; wall time is noisier); each is the best of
 ``--repeat`` runs.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import subprocess
 import sys
 import time
@@ -34,9 +38,10 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_conversations  # noqa: E402
 from _common import best, machine  # noqa: E402
-from servicecoach.quality.engine import reference  # noqa: E402
+from servicecoach.quality.engine import native, reference  # noqa: E402
+from servicecoach.quality.engine.batch import _Batch  # noqa: E402
 from servicecoach.quality.engine.emotion import analyse, analyse_batch  # noqa: E402
-from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_line  # noqa: E402
+from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_line, parse_jsonl_records  # noqa: E402
 from servicecoach.quality.engine.results import Inspector, build_result, gc_paused  # noqa: E402
 from servicecoach.quality.engine.scorecard import score, score_batch  # noqa: E402
 
@@ -53,7 +58,12 @@ def run_cli(args: list[str]) -> tuple[float, int]:
         "import resource, sys\n"
         "from servicecoach.quality.cli import main\n"
         f"rc = main({args!r})\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        # the peak of this process's own memory since exec (VmHWM); ru_maxrss would also count the
+        # benchmark's pages that the fork copied before exec
+        "import re, pathlib\n"
+        "status = pathlib.Path('/proc/self/status').read_text()\n"
+        "print(int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) if 'VmHWM' in status else "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
         "sys.exit(rc)\n"
     )
     start = time.perf_counter()
@@ -82,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             gen_conversations.write(str(path), count, seed=1)
     print(f"# Auto-QA engine benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"# {machine()}")
+    print(f"# load: {uptime()}")
+    print(f"# compiled core (engine/_native.c): {'built' if native.available() else 'NOT BUILT'}")
 
     raws = [raw for _, raw in iter_jsonl_raw(small)][: args.sample]
     n = len(raws)
@@ -111,17 +123,19 @@ def main(argv: list[str] | None = None) -> int:
     size = args.batch
 
     def end_to_end_batched():
-        inspect = inspector.inspect_json_batch  # what qa run calls, per chunk, the collector paused
+        # what qa run does per chunk, the collector paused: read the chunk (with the compiled core when
+        # it is built), score it with the batched evaluator
+        inspect = inspector.inspect_json_batch
         chunk = []
         for number, raw in iter_jsonl_raw(small):
-            chunk.append(raw)
+            chunk.append(("x", number, raw))
             if len(chunk) >= size:
                 with gc_paused():
-                    inspect([parse_jsonl_line(r, file="x", line=number) for r in chunk])
+                    inspect(parse_jsonl_records(chunk))
                 chunk = []
         if chunk:
             with gc_paused():
-                inspect([parse_jsonl_line(r, file="x", line=number) for r in chunk])
+                inspect(parse_jsonl_records(chunk))
 
     def batched(engine, items):
         return lambda: [engine.evaluate(items[i : i + size]) for i in range(0, len(items), size)]
@@ -165,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n## One core (process time, best of runs)")
     print(f"floor: read + orjson.loads              {rate(t_floor)}")
-    print(f"read: + conversation-v1 validation      {rate(t_read)}")
-    print(f"engine end to end, batched (= qa run)   {rate(t_e2e_b)}   {t_e2e_b / t_floor:.1f}x the floor")
+    print(f"read: + conversation-v1 validation      {rate(t_read)}   (Python reader, Conversation objects)")
+    print(f"engine end to end, batched (= qa run)   {rate(t_e2e_b)}   {t_e2e_b / t_floor:.1f}x the floor "
+          f"({'compiled core' if native.enabled() else 'pure Python'})")
     print(f"engine end to end, per conversation     {rate(t_e2e)}   {t_e2e / t_floor:.1f}x the floor "
           f"(--per-conversation)")
     print(f"  rules only, batched evaluator         {rate(t_rules_b)}")
@@ -209,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         t_other_b = best(batched(other.batch, convs), args.repeat) / n
         print(f"  rules only, {backend:<12} matcher     {rate(t_other)}   batched {rate(t_other_b)}")
 
+    if native.available():
+        native_vs_python(small, inspector, rules_only, size, args.repeat)
+    else:
+        print("\n## Compiled core: not built (pip install -e . with a C compiler), no native rows")
+
     print("\n## Memory and processes (fresh `servicecoach qa run` processes, wall time)")
     out = work / "qa-bench-out.jsonl"
     for path, count in ((small, args.small), (large, args.large)):
@@ -220,7 +240,108 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.large:>8,} conversations, --jobs 2: peak RSS {rss2 / 1024:6.1f} MiB (main process), wall {wall2:6.1f} s "
           f"({args.large / wall2:,.0f} conv/s)")
     out.unlink(missing_ok=True)
+    print(f"# load at the end: {uptime()}")
     return 0
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "(uptime not available)"
+
+
+def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, size: int, repeat: int) -> None:
+    """The compiled core against the pure-Python engine, end to end as ``qa run`` does it (chunks of
+    ``size`` JSON lines read with ``parse_jsonl_records`` and scored with ``inspect_json_batch``, the
+    collector paused) and stage by stage on the same chunks, in microseconds per conversation. Each
+    figure is measured on both paths one after the other, so that both see the same machine load."""
+    from servicecoach.quality.engine.scorecard import score_batch_json
+
+    records = [(str(path), number, raw) for number, raw in iter_jsonl_raw(path)]
+    chunks = [records[i : i + size] for i in range(0, len(records), size)]
+    n = len(records)
+    engine = inspector.batch
+    card, ids = inspector.scorecard, engine.rule_ids
+    old = os.environ.get(native.ENV)
+
+    def on(use_native: bool) -> None:
+        os.environ[native.ENV] = "1" if use_native else "0"
+
+    convs, matrices = {}, {}
+    for use_native in (True, False):
+        on(use_native)
+        with gc_paused():
+            convs[use_native] = [parse_jsonl_records(chunk) for chunk in chunks]
+        matrices[use_native] = [engine.evaluate_parts(cs)[0] for cs in convs[use_native]]
+
+    def e2e(_use_native):
+        for chunk in chunks:
+            with gc_paused():
+                inspector.inspect_json_batch(parse_jsonl_records(chunk))
+
+    def read(_use_native):
+        for chunk in chunks:
+            with gc_paused():
+                parse_jsonl_records(chunk)
+
+    def per_batch(work):
+        def run(use_native):
+            for cs in convs[use_native]:
+                with gc_paused():
+                    work(cs)
+        return run
+
+    def matching(cs):
+        b = _Batch(engine, cs)
+        b.matches(False)
+        b.matches(True)
+
+    def clauses(cs):
+        b = _Batch(engine, cs)
+        b.clauses()
+        b.questioned()
+
+    def scorecard(use_native):
+        for m in matrices[use_native]:
+            score_batch_json(card, ids, m)
+
+    stages = {
+        "end to end, batched (as qa run)": e2e,
+        "reading (+ validation)": read,
+        "the batch's columns": per_batch(lambda cs: _Batch(engine, cs)),
+        "+ literal matching (both matchers)": per_batch(matching),
+        "+ clause table of the repeat rules (+ questions)": per_batch(clauses),
+        "+ customer emotion (analyse_batch)": per_batch(lambda cs: _Batch(engine, cs).emotions()),
+        "+ the 31 rules (emotion stubbed)": per_batch(rules_only.batch.evaluate_parts),
+        "all rules and emotion (evaluate_parts)": per_batch(engine.evaluate_parts),
+        "scorecard (score_batch_json)": scorecard,
+    }
+    figures: dict[str, list[float]] = {}
+    try:
+        for name, fn in stages.items():
+            for use_native in (True, False):
+                on(use_native)
+                figures.setdefault(name, []).append(best(lambda fn=fn, u=use_native: fn(u), repeat) / n)
+    finally:
+        if old is None:
+            os.environ.pop(native.ENV, None)
+        else:
+            os.environ[native.ENV] = old
+    columns = figures["the batch's columns"]
+    rest = [figures["end to end, batched (as qa run)"][k] - figures["reading (+ validation)"][k]
+            - figures["all rules and emotion (evaluate_parts)"][k] - figures["scorecard (score_batch_json)"][k]
+            for k in (0, 1)]
+    print(f"\n## Compiled core against pure Python (SERVICECOACH_QA_NATIVE=0), {n:,} conversations, µs/conv")
+    print("(lines with + are measured with the batch's columns and shown without them)")
+    print(f"{'stage':<50} {'native':>8} {'python':>8}")
+    for name, pair in figures.items():
+        if name.startswith("+"):
+            pair = [pair[k] - columns[k] for k in (0, 1)]
+        print(f"{name:<50} {pair[0] * 1e6:8.1f} {pair[1] * 1e6:8.1f}")
+    print(f"{'result dicts and JSON lines (end to end less the rest)':<50} {rest[0] * 1e6:8.1f} {rest[1] * 1e6:8.1f}")
+    a, b = figures["end to end, batched (as qa run)"]
+    print(f"end to end: native {1 / a:,.0f} conv/s, pure Python {1 / b:,.0f} conv/s ({b / a:.2f}x)")
 
 
 class _Calm:
