@@ -128,7 +128,7 @@ def load(args, people, tmp) -> None:
 
     from servicecoach.quality import jobs
     from servicecoach.quality.generator import generate_records
-    from servicecoach.quality.models import Job, JobKind, RuleHit
+    from servicecoach.quality.models import Conversation, Job, JobKind, RuleHit
 
     data = Path(tmp) / "conversations.jsonl"
     start = datetime(2026, 8, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -158,6 +158,20 @@ def load(args, people, tmp) -> None:
     assert job.status == "done", job.error
     hits = RuleHit.objects.count()
     print(f"  {job.counts}; {args.n_import / wall:,.0f} conversations/s; {hits:,} hits stored")
+    # The dashboard summary was settled at the job's end (once for all the days the batches noted).
+    from django.db.models import Sum
+
+    from servicecoach.review import summary
+    from servicecoach.review.models import DailySummary, SummaryPending
+
+    assert not SummaryPending.objects.exists(), "the job left summary days unsettled"
+    counted = DailySummary.objects.aggregate(n=Sum("n"))["n"]
+    assert counted == args.n_import, (counted, args.n_import)
+    days = summary.keys_of(Conversation.objects.values_list("pk", flat=True))
+    summary.note_pending(days)
+    settled, settle_wall = timed("  of which: the settle at the job's end, again (every day noted)",
+                                 summary.flush_pending)
+    print(f"  {settled} days recomputed; the summary counts {counted:,} conversations")
 
     if args.total > args.n_import:
         count, _ = timed(f"grow to {args.total:,} conversations (SQL copies, with results and hits)",
@@ -209,6 +223,18 @@ def main() -> None:
             agent = grant_login(people[2], Role.AGENT)
             load(args, people, tmp)
 
+        # The dashboard reads the summary tables: after the SQL copies they must be rebuilt (back-fill),
+        # so that the dashboard below answers over all the conversations.
+        from django.db.models import Sum
+
+        from servicecoach.review.models import DailySummary
+        from servicecoach.review.summary import rebuild
+
+        counted = DailySummary.objects.aggregate(n=Sum("n"))["n"] or 0
+        stored = Conversation.objects.count()
+        if counted != stored:
+            (days, rows), _ = timed(f"rebuild the dashboard summary for {stored:,} conversations", rebuild)
+            print(f"  {days} days, {rows:,} summary rows")
         clients = {}
         for name, user in (("admin", admin), ("supervisor", supervisor), ("agent", agent)):
             clients[name] = Client()
@@ -218,6 +244,8 @@ def main() -> None:
         latest = Conversation.objects.order_by("-started_at").values_list("started_at", flat=True).first()
         week_from = (latest - timedelta(days=7)).date().isoformat()
         month_from = (latest - timedelta(days=30)).date().isoformat()
+        earliest = Conversation.objects.order_by("started_at").values_list("started_at", flat=True).first()
+        span = f"date_from={earliest.date().isoformat()}&date_to={latest.date().isoformat()}"
         requests = [
             ("admin", "/qa/"),
             ("admin", f"/qa/?date_from={week_from}&channel=chat"),
@@ -235,6 +263,8 @@ def main() -> None:
             ("admin", f"/qa/conversations/{some.pk}/"),
             ("admin", "/qa/review/dashboard/"),
             ("supervisor", "/qa/review/dashboard/"),
+            ("admin", f"/qa/review/dashboard/?{span}"),  # every conversation stored
+            ("supervisor", f"/qa/review/dashboard/?{span}"),
         ]
         from django.test.utils import CaptureQueriesContext
 
