@@ -30,10 +30,12 @@ if queue:
 app.autodiscover_tasks()
 
 # What `celery -A servicecoach.worker beat` starts on a schedule (without a broker, the same work is done
-# on access and by the management commands `exams_close_due` and `review_run_due`).
+# on access and by the management commands `exams_close_due`, `review_run_due` and `media_cleanup`).
 app.conf.beat_schedule = {
     # attempts past their deadline are submitted with what was saved
     "exams-close-due-attempts": {"task": "servicecoach.exams.tasks.close_due_attempts", "schedule": 60.0},
     # sampling plans whose period has come, and appeals past their deadline
     "review-run-due": {"task": "review.run_due", "schedule": 15 * 60.0},
+    # uploaded files no record refers to any more (failed uploads, deleted rows), older than a day
+    "core-media-cleanup": {"task": "core.media_cleanup", "schedule": 24 * 3600.0},
 }
