@@ -9,16 +9,11 @@
 
 from __future__ import annotations
 
-import itertools
-from types import SimpleNamespace
-
 import pytest
+from tests.factories import customer_service_org, person_maker
 
 from servicecoach.knowledge import search as knowledge_search
-from servicecoach.org import services
 from servicecoach.org.models import Role, UnitKind
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -39,29 +34,13 @@ def _private_index(settings, tmp_path):
 
 @pytest.fixture
 def org(db):
-    hq = services.unit_create(actor=None, name="华信优选", code="HQ", kind=UnitKind.COMPANY)
-    cs = services.unit_create(actor=None, name="客户服务部", code="CS", kind=UnitKind.DEPARTMENT, parent=hq)
-    pre = services.unit_create(actor=None, name="售前组", code="CS-PRE", kind=UnitKind.TEAM, parent=cs)
-    aft = services.unit_create(actor=None, name="售后组", code="CS-AFT", kind=UnitKind.TEAM, parent=cs)
-    ec = services.unit_create(actor=None, name="电商运营部", code="EC", kind=UnitKind.DEPARTMENT, parent=hq)
-    return SimpleNamespace(hq=hq, cs=cs, pre=pre, aft=aft, ec=ec)
+    return customer_service_org(ec=("电商运营部", "EC", UnitKind.DEPARTMENT, "hq"))
 
 
 @pytest.fixture
 def make_person(db, org):
     """``make_person(role, unit=org.pre, scope=None)``: a person with a login (password "pw-12345")."""
-
-    def make(role=None, unit=None, *, scope=None, login=True, name=None):
-        n = next(_numbers)
-        person = services.person_create(actor=None, employee_no=f"K{n:05d}", name=name or f"员工{n}",
-                                        unit=unit or org.pre)
-        for r in role if isinstance(role, list | tuple) else ([role] if role else []):
-            services.role_grant(actor=None, person=person, role=r, unit=scope if r == Role.SUPERVISOR else None)
-        if login:
-            services.person_set_login(actor=None, person=person, username=f"kuser{n}", password="pw-12345")
-        return person
-
-    return make
+    return person_maker(org.pre, prefix="K", username="kuser", name="员工")
 
 
 @pytest.fixture

@@ -9,20 +9,17 @@ with a classroom session whose trainer and participants are known.
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, time, timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from tests.factories import customer_service_org, person_maker
 
 from servicecoach.org import calendar
-from servicecoach.org import services as org_services
 from servicecoach.org.calendar import calendar_invalidate
-from servicecoach.org.models import Role, UnitKind
+from servicecoach.org.models import Role
 from servicecoach.programmes import services
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -45,31 +42,13 @@ def _fresh_calendar_cache():
 
 @pytest.fixture
 def org(db):
-    hq = org_services.unit_create(actor=None, name="华信优选", code="HQ", kind=UnitKind.COMPANY)
-    cs = org_services.unit_create(actor=None, name="客户服务部", code="CS", kind=UnitKind.DEPARTMENT, parent=hq)
-    pre = org_services.unit_create(actor=None, name="售前组", code="CS-PRE", kind=UnitKind.TEAM, parent=cs)
-    aft = org_services.unit_create(actor=None, name="售后组", code="CS-AFT", kind=UnitKind.TEAM, parent=cs)
-    return SimpleNamespace(hq=hq, cs=cs, pre=pre, aft=aft)
+    return customer_service_org()
 
 
 @pytest.fixture
 def make_person(db, org):
     """``make_person(role=None, unit=None, *, scope=None, login=True, name=None, **fields)``."""
-
-    def make(role=None, unit=None, *, scope=None, login=True, name=None, **fields):
-        n = next(_numbers)
-        person = org_services.person_create(
-            actor=None, employee_no=fields.pop("employee_no", f"P{n:05d}"), name=name or f"学员{n}",
-            unit=unit or org.pre, **fields,
-        )
-        roles = role if isinstance(role, list | tuple) else ([role] if role else [])
-        for r in roles:
-            org_services.role_grant(actor=None, person=person, role=r, unit=scope if r == Role.SUPERVISOR else None)
-        if login:
-            org_services.person_set_login(actor=None, person=person, username=f"puser{n}", password="pw-12345")
-        return person
-
-    return make
+    return person_maker(org.pre, prefix="P", username="puser", name="学员")
 
 
 @pytest.fixture

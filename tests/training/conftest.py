@@ -3,18 +3,15 @@ a micro-lesson and its quiz."""
 
 from __future__ import annotations
 
-import itertools
 from types import SimpleNamespace
 
 import pytest
+from tests.factories import customer_service_org, person_maker
 from tests.training.helpers import add_single
 
-from servicecoach.org import services as org_services
-from servicecoach.org.models import Role, UnitKind
+from servicecoach.org.models import UnitKind
 from servicecoach.training import services
 from servicecoach.training.models import ModuleTopic, QuestionKind
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -29,32 +26,13 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def org(db):
-    hq = org_services.unit_create(actor=None, name="华信优选", code="HQ", kind=UnitKind.COMPANY)
-    cs = org_services.unit_create(actor=None, name="客户服务部", code="CS", kind=UnitKind.DEPARTMENT, parent=hq)
-    pre = org_services.unit_create(actor=None, name="售前组", code="CS-PRE", kind=UnitKind.TEAM, parent=cs)
-    aft = org_services.unit_create(actor=None, name="售后组", code="CS-AFT", kind=UnitKind.TEAM, parent=cs)
-    trn = org_services.unit_create(actor=None, name="培训部", code="TRN", kind=UnitKind.DEPARTMENT, parent=hq)
-    return SimpleNamespace(hq=hq, cs=cs, pre=pre, aft=aft, trn=trn)
+    return customer_service_org(trn=("培训部", "TRN", UnitKind.DEPARTMENT, "hq"))
 
 
 @pytest.fixture
 def make_person(db, org):
     """``make_person(role, unit=org.pre, scope=None, login=True, **fields)``."""
-
-    def make(role=None, unit=None, *, scope=None, login=True, name=None, **fields):
-        n = next(_numbers)
-        person = org_services.person_create(
-            actor=None, employee_no=fields.pop("employee_no", f"L{n:05d}"), name=name or f"学员{n}",
-            unit=unit or org.pre, **fields,
-        )
-        roles = role if isinstance(role, list | tuple) else ([role] if role else [])
-        for r in roles:
-            org_services.role_grant(actor=None, person=person, role=r, unit=scope if r == Role.SUPERVISOR else None)
-        if login:
-            org_services.person_set_login(actor=None, person=person, username=f"learner{n}", password="pw-12345")
-        return person
-
-    return make
+    return person_maker(org.pre, prefix="L", username="learner", name="学员")
 
 
 @pytest.fixture
