@@ -448,3 +448,46 @@ def test_the_clause_table_is_the_same_both_ways(dialogues):
             cl = b.clauses()
             got.append(None if cl is None else ({k: v.tolist() for k, v in cl.items()}, b.questioned().tolist()))
     assert got[0] == got[1]
+
+
+word_alphabet = st.sampled_from(["a", "b", "好", "\U0001f600", "é", "\n"])
+
+
+@needs_native
+@FUZZ
+@given(st.lists(st.text(alphabet=word_alphabet, min_size=0, max_size=4), max_size=12), st.data())
+def test_the_automaton_finds_what_every_matcher_backend_finds(words, data):
+    from servicecoach.quality.engine.fast import Matcher, available_backends
+
+    # texts made of the words (so that they occur, overlapping) and of other characters
+    pieces = st.sampled_from(words) if words else word_alphabet
+    text = "".join(data.draw(st.lists(pieces | st.text(alphabet=word_alphabet | st.just("x"), max_size=3),
+                                      max_size=10)))
+    words = list(dict.fromkeys(w for w in words if w))
+    values, starts = native.Automaton(words).scan(text)
+    got = sorted(zip(values.tolist(), starts.tolist()))
+    for backend in available_backends():
+        assert got == sorted(Matcher(words, backend).scan(text)), backend
+    # a word given twice keeps its last value (as pyahocorasick's add_word)
+    if words:
+        values, _ = native.Automaton(words + [words[0]], list(range(len(words))) + [99]).scan(text)
+        assert 0 not in values.tolist()
+
+
+@needs_native
+@FUZZ
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["customer", "agent"]),
+                                   st.lists(st.sampled_from(list("我很生气不满意太差了谢谢好的!！?？…. ") + ["非常", "不", "ANGRY", "İ", "Σ"]),
+                                            max_size=12).map("".join)),
+                         min_size=1, max_size=6), min_size=1, max_size=6))
+def test_customer_emotion_is_the_same_both_ways(dialogues):
+    from servicecoach.quality.engine import emotion
+    from servicecoach.quality.engine.model import Message
+
+    convs = [Conversation(id=f"c{i}", messages=[Message(r, t) for r, t in d]) for i, d in enumerate(dialogues)]
+    got = []
+    for use_native in (True, False):
+        with path(use_native):
+            got.append(repr(emotion.analyse_batch(convs)))
+    assert got[0] == got[1]
+    assert got[0] == repr([emotion.analyse(c) for c in convs])

@@ -876,8 +876,85 @@ done:
 }
 #endif
 
+PyDoc_STRVAR(ac_scan_doc,
+"ac_scan(text, root_next, edge_ptr, edge_cp, edge_child, fail, out, link, depth) -> (value, start)\n\n"
+"Every occurrence (overlapping ones too) of the words of an Aho-Corasick automaton in ``text``, on\n"
+"code points, in order of their end. The automaton is built in Python (native.Automaton) and\n"
+"passed as int32 buffers: ``root_next`` (65,536 entries: the root's transition on each BMP\n"
+"character, 0 for none), per node ``edge_ptr`` (nodes + 1 offsets into ``edge_cp``/``edge_child``,\n"
+"sorted by code point), ``fail``, ``out`` (the value of the word ending there, or -1), ``link``\n"
+"(the next node of the suffix chain with a word, or -1) and ``depth``. Returns bytes of int64:\n"
+"each occurrence's value and start.");
+
+static inline int32_t ac_child(const int32_t *ptr, const int32_t *cp, const int32_t *child, int32_t node, int32_t c) {
+    int32_t lo = ptr[node], hi = ptr[node + 1];
+    while (lo < hi) {
+        int32_t mid = (lo + hi) >> 1;
+        if (cp[mid] < c) lo = mid + 1;
+        else hi = mid;
+    }
+    return (lo < ptr[node + 1] && cp[lo] == c) ? child[lo] : -1;
+}
+
+static PyObject *ac_scan(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text;
+    Py_buffer b[8];
+    memset(b, 0, sizeof(b));
+    if (!PyArg_ParseTuple(args, "Uy*y*y*y*y*y*y*y*:ac_scan", &text, &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6],
+                          &b[7]))
+        return NULL;
+    PyObject *result = NULL;
+    Buf values = {0}, starts = {0};
+    const int32_t *root_next = b[0].buf, *ptr = b[1].buf, *cp = b[2].buf, *child = b[3].buf, *fail = b[4].buf,
+                  *out = b[5].buf, *link = b[6].buf, *depth = b[7].buf;
+    Py_ssize_t nodes = b[4].len / 4;
+    if (b[0].len != 0x10000 * 4 || b[1].len != (nodes + 1) * 4 || b[2].len != b[3].len || b[5].len != nodes * 4 ||
+        b[6].len != nodes * 4 || b[7].len != nodes * 4 || nodes < 1) {
+        PyErr_SetString(PyExc_ValueError, "ac_scan: inconsistent automaton tables");
+        goto done;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int32_t state = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        int32_t c = (int32_t)ch;
+        for (;;) {
+            if (state == 0) {
+                if (ch < 0x10000) {
+                    state = root_next[ch];
+                } else {
+                    int32_t next = ac_child(ptr, cp, child, 0, c);
+                    state = next < 0 ? 0 : next;
+                }
+                break;
+            }
+            int32_t next = ac_child(ptr, cp, child, state, c);
+            if (next >= 0) {
+                state = next;
+                break;
+            }
+            state = fail[state];
+        }
+        for (int32_t s = out[state] >= 0 ? state : link[state]; s >= 0; s = link[s]) {
+            int64_t v = out[s], at = (int64_t)i + 1 - depth[s];
+            if (buf_add(&values, &v, 8) < 0 || buf_add(&starts, &at, 8) < 0) goto done;
+        }
+    }
+    result = Py_BuildValue("(NN)", bytes_of(&values), bytes_of(&starts));
+done:
+    for (int k = 0; k < 8; k++)
+        if (b[k].obj) PyBuffer_Release(&b[k]);
+    PyMem_Free(values.data);
+    PyMem_Free(starts.data);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"parse_conversations", parse_conversations, METH_O, parse_conversations_doc},
+    {"ac_scan", ac_scan, METH_VARARGS, ac_scan_doc},
 #ifdef HAVE_CLAUSE_TABLE
     {"clause_table", clause_table, METH_VARARGS, clause_table_doc},
 #endif

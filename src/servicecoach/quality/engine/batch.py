@@ -212,7 +212,14 @@ def _floats(values: list) -> np.ndarray:
 
 def _scan(matcher: Matcher, text: str, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`.fast.Matcher.scan` as arrays ``(word, start)``; with Hyperscan the match callback
-    only records ``(word, end)``: the alignment test and the start are computed with numpy."""
+    only records ``(word, end)``: the alignment test and the start are computed with numpy. With the
+    compiled core, the Hyperscan and pyahocorasick backends are replaced by its automaton
+    (:class:`.native.Automaton`, built once per matcher): the same occurrences, no Python callback."""
+    if matcher.backend != "python" and native.enabled():
+        automaton = getattr(matcher, "native_automaton", None)
+        if automaton is None:
+            automaton = matcher.native_automaton = native.Automaton(matcher.words)
+        return automaton.scan(text)
     if matcher.hyperscan is None:
         found = matcher.scan(text)
         arr = np.array(found, dtype=np.int64).reshape(-1, 2)

@@ -36,6 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import native
 from .model import Conversation
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
@@ -569,6 +570,16 @@ def _raw_matches(lexicon: Lexicon, arrays: dict, lowered: str, code: Any):
     import numpy as np
 
     automaton = arrays["automaton"]
+    if automaton is not None and native.enabled():
+        # the compiled core's automaton over code points: the same occurrences as pyahocorasick's over
+        # UTF-8 (a term's UTF-8 can only match at a character's first byte), a duplicate term keeping
+        # its last entry as add_word does
+        got = arrays.get("native")
+        if got is None:
+            got = arrays["native"] = native.Automaton([e.term for e in lexicon.entries],
+                                                      list(range(len(lexicon.entries))))
+        index, start = got.scan(lowered)
+        return start, start + arrays["clen"][index], index
     if automaton is None:
         found = lexicon.matcher(lowered)
         if not found:

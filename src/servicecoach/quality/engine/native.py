@@ -19,6 +19,7 @@ tests in tests/quality/engine/test_native*.py hold them equal).
 from __future__ import annotations
 
 import os
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -177,3 +178,66 @@ def gather(convs: list[Conversation]) -> tuple[list[str], np.ndarray, np.ndarray
     else:
         role, length, time, end = (np.concatenate([p[k] for p in parts]) for k in range(4))
     return texts, role, length, time, end, np.array(counts, dtype=np.int64)
+
+
+class Automaton:
+    """An Aho-Corasick automaton over code points for the compiled core's :func:`scan`: every
+    occurrence of every word, overlapping ones too (what :class:`.fast.Matcher` finds with any
+    backend). Built here in Python (once per matcher), its tables flattened into int32 arrays.
+    ``values`` are what an occurrence reports (default: the word's index); a word given twice keeps
+    its last value, as pyahocorasick's ``add_word`` does. Empty words never match."""
+
+    def __init__(self, words: list[str], values: list[int] | None = None):
+        children: list[dict[int, int]] = [{}]
+        out = [-1]
+        depth = [0]
+        for k, word in enumerate(words):
+            if not word:
+                continue
+            node = 0
+            for ch in word:
+                c = ord(ch)
+                nxt = children[node].get(c)
+                if nxt is None:
+                    nxt = len(children)
+                    children[node][c] = nxt
+                    children.append({})
+                    out.append(-1)
+                    depth.append(depth[node] + 1)
+                node = nxt
+            out[node] = k if values is None else values[k]
+        size = len(children)
+        fail = [0] * size
+        link = [-1] * size
+        queue = deque(children[0].values())
+        while queue:
+            u = queue.popleft()
+            for c, v in children[u].items():
+                if u:
+                    f = fail[u]
+                    while f and c not in children[f]:
+                        f = fail[f]
+                    fail[v] = children[f].get(c, 0)
+                link[v] = fail[v] if out[fail[v]] >= 0 else link[fail[v]]
+                queue.append(v)
+        ptr = [0]
+        cps: list[int] = []
+        kids: list[int] = []
+        for node in range(size):
+            for c in sorted(children[node]):
+                cps.append(c)
+                kids.append(children[node][c])
+            ptr.append(len(cps))
+        root_next = np.zeros(0x10000, dtype=np.int32)
+        for c, v in children[0].items():
+            if c < 0x10000:
+                root_next[c] = v
+        i32 = np.int32
+        self.tables = (root_next, np.array(ptr, dtype=i32), np.array(cps, dtype=i32), np.array(kids, dtype=i32),
+                       np.array(fail, dtype=i32), np.array(out, dtype=i32), np.array(link, dtype=i32),
+                       np.array(depth, dtype=i32))
+
+    def scan(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(value, start)`` of every occurrence in ``text``, as int64 arrays, in order of their end."""
+        values, starts = _native.ac_scan(text, *self.tables)
+        return np.frombuffer(values, dtype=np.int64), np.frombuffer(starts, dtype=np.int64)
