@@ -15,7 +15,7 @@ def registered() -> set[str]:
 
 def test_every_app_task_is_registered(registered):
     for name in ["quality.run_job", "kpi.period_score", "knowledge.index_rebuild", "review.run_due",
-                 "servicecoach.exams.tasks.close_due_attempts", "core.media_cleanup"]:
+                 "servicecoach.exams.tasks.close_due_attempts", "core.media_cleanup", "quality.settle"]:
         assert name in registered, f"{name} is not a task of servicecoach.worker"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,7 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from servicecoach.core.api_permissions import HasRole, ReadOnly
-from servicecoach.quality import selectors, services
+from servicecoach.quality import jobs, selectors, services
 from servicecoach.quality.engine.readers import ConversationFormatError, format_path, parse_conversation
 from servicecoach.quality.serializers import (
     BatchResultSerializer,
@@ -85,7 +86,11 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             except ConversationFormatError as exc:
                 cid = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
                 errors.append({"index": index, "id": cid, "field": format_path(exc.path), "reason": exc.rule})
-        outcome = services.conversations_ingest(items=items)
+        # Bulk mode: derived data (the dashboard summary) is noted in the batch's transaction and settled
+        # right after, away from the request, once for however many batches arrive meanwhile.
+        with services.bulk_changes():
+            outcome = services.conversations_ingest(items=items)
+        transaction.on_commit(jobs.settle_dispatch)
         # records come back in first-seen order of (source, id); map each to the request's index
         first_index: dict[tuple[str, str], int] = {}
         for index, (conv, _raw) in zip(indexes, items):

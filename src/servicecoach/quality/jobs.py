@@ -142,6 +142,46 @@ def job_dispatch(job_id: int) -> None:
         run_job.delay(job_id)
 
 
+_settle_guard = threading.Lock()
+_settle_state = {"running": False, "again": False}
+
+
+def settle_dispatch() -> None:
+    """Settle what bulk-mode changes noted (``services.changes_settle``) soon, where jobs run: inline
+    (tests), on a Celery worker, or in one background thread of this process; a call while that thread
+    is settling makes it go round once more instead of starting another."""
+    if getattr(settings, "QUALITY_JOBS_INLINE", False):
+        services.changes_settle()
+    elif getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
+        with _settle_guard:
+            if _settle_state["running"]:
+                _settle_state["again"] = True
+                return
+            _settle_state["running"] = True
+        threading.Thread(target=_settle_main, name="quality-settle", daemon=True).start()
+    else:
+        from servicecoach.quality.tasks import settle
+
+        settle.delay()
+
+
+def _settle_main() -> None:
+    close_old_connections()
+    try:
+        while True:
+            try:
+                services.changes_settle()
+            except Exception:  # noted changes stay noted: the next settle (or review.run_due) takes them
+                log.exception("settling noted changes failed")
+            with _settle_guard:
+                if not _settle_state["again"]:
+                    _settle_state["running"] = False
+                    return
+                _settle_state["again"] = False
+    finally:
+        connection.close()
+
+
 def _thread_main(job_id: int) -> None:
     close_old_connections()
     try:

@@ -63,3 +63,59 @@ def test_agents_may_not_send_and_see_only_their_own(client_for, make_record, sam
     detail = client_for("supervisor").get(f"{URL}{Conversation.objects.get(external_id='own').pk}/").json()
     assert detail["result"]["ruleset"]["number"] == 1
     assert detail["messages"][0]["role"] == "customer"
+
+
+def test_a_batch_notes_its_days_and_the_summary_is_settled_after_the_request(client_for, make_record,
+                                                                             django_capture_on_commit_callbacks):
+    """The API ingests in bulk mode: the dashboard summary is noted in the request's transaction and settled
+    after the commit (inline in tests; a thread or a Celery worker otherwise), not recomputed in the request."""
+    from django.db.models import Sum
+
+    from servicecoach.quality import jobs, services
+    from servicecoach.review.models import DailySummary, SummaryPending
+
+    modes = []
+
+    def spy(ids, before, bulk):
+        modes.append((bulk, SummaryPending.objects.exists()))
+
+    services.on_conversations_changed(spy)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client_for("admin").post(URL, [make_record(cid="s1"), make_record(cid="s2")], format="json")
+    finally:
+        services._change_hooks.remove(spy)
+    assert response.status_code == 200
+    assert modes == [(True, True)]  # bulk mode; the review hook (registered first) had noted the day
+    assert jobs.settle_dispatch in callbacks
+    assert not SummaryPending.objects.exists()  # settled after the commit
+    assert DailySummary.objects.aggregate(n=Sum("n"))["n"] == 2
+
+
+def test_settling_in_a_thread_goes_round_again_instead_of_starting_another(settings, monkeypatch):
+    import threading
+    import time
+
+    from servicecoach.quality import jobs, services
+
+    settings.QUALITY_JOBS_INLINE = False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def hook():
+        calls.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+
+    monkeypatch.setattr(services, "_settle_hooks", [hook])
+    jobs.settle_dispatch()
+    assert started.wait(10)
+    jobs.settle_dispatch()
+    jobs.settle_dispatch()  # both while the first round runs: one more round, no second thread
+    assert [t.name for t in threading.enumerate()].count("quality-settle") == 1
+    release.set()
+    deadline = time.monotonic() + 10
+    while jobs._settle_state["running"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not jobs._settle_state["running"]
+    assert calls == ["quality-settle", "quality-settle"]
