@@ -126,9 +126,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Every password login (login page, admin site, API token) goes through authenticate() and so through this
+# backend, which refuses a locked username or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["servicecoach.org.backends.ThrottledModelBackend"]
+# Login throttling (docs/web-shell.md): this many failed logins for one username, or from one IP address,
+# within the window lock that username / address for the lockout. Counted in the database, so shared by
+# every server process.
+LOGIN_FAILURES_PER_USERNAME = int(env("LOGIN_FAILURES_PER_USERNAME", "5"))
+LOGIN_FAILURES_PER_IP = int(env("LOGIN_FAILURES_PER_IP", "20"))
+LOGIN_FAILURE_WINDOW_MINUTES = int(env("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
+# A password-reset link sent by e-mail works this many seconds (Django's default is 3 days).
+PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT", str(24 * 60 * 60)))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's with a message that has a Chinese translation (see the class).
+    {"NAME": "servicecoach.core.accounts.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -7,14 +7,32 @@ checked before the object is looked up). POSTs send invalid data, so the roles t
 
 from __future__ import annotations
 
+import itertools
+
 from tests.permissions.matrix import FORBIDDEN, NOT_FOUND, OK, Entry, expect, signed_in
+
+_GUESSES = itertools.count(1)
+
+
+def _lock_username(username: str) -> dict:
+    from servicecoach.org.services import login_failure_record
+
+    for _ in range(5):
+        login_failure_record(username=username, ip=None)
+    return {}
 
 ENTRIES = [
     Entry("api:api-root", expect=signed_in()),
     Entry("api:me", expect=signed_in()),
-    # Wrong credentials: 400 for everyone (the endpoint needs no login; it is the login).
-    Entry("api:auth-token", method="POST", json=True, data={"username": "nobody", "password": "wrong"},
+    # Wrong credentials: 400 for everyone (the endpoint needs no login; it is the login). A new username each
+    # time: five failures for one username lock it (next entry).
+    Entry("api:auth-token", method="POST", json=True,
+          data=lambda org: {"username": f"nobody{next(_GUESSES)}", "password": "wrong"},
           expect=expect(400, anonymous=400)),
+    # A locked username: 429 for everyone, whatever the password (the login throttle, org.backends).
+    Entry("api:auth-token", label="locked username", method="POST", json=True,
+          kwargs=lambda org: _lock_username("agent"), data={"username": "agent", "password": "wrong"},
+          expect=expect(429, anonymous=429)),
     # Units: everyone lists the units they may see; only administrators create or change them.
     Entry("api:unit-list", expect=signed_in()),
     Entry("api:unit-list", label="create", method="POST", json=True, data={"name": ""},

@@ -7,13 +7,22 @@ sit in Training. An object outside the user's scope answers 404, a page the role
 
 from __future__ import annotations
 
-from tests.permissions.matrix import NOT_FOUND, OK, Entry, expect, only, signed_in, staff_only
+from tests.permissions.matrix import NOT_FOUND, OK, Entry, expect, only, public, signed_in, staff_only
 
 ENTRIES = [
     Entry("password_change", expect=signed_in()),
     Entry("password_change", label="wrong old password", method="POST",
           data={"old_password": "wrong", "new_password1": "x", "new_password2": "y"}, expect=signed_in()),
     Entry("password_change_done", expect=signed_in()),
+    # Forgotten password: open to everyone (the answer never tells whether an address has an account).
+    Entry("password_reset", expect=public()),
+    Entry("password_reset", label="unknown address", method="POST", data={"email": "nobody@example.com"},
+          expect=public()),
+    Entry("password_reset", label="invalid", method="POST", data={"email": "not an address"}, expect=public()),
+    Entry("password_reset_done", expect=public()),
+    # A made-up link: the page that says the link no longer works (after Django's redirect, for every one).
+    Entry("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "made-up-token"}, expect=public()),
+    Entry("password_reset_complete", expect=public()),
     # Everyone has a profile; it redirects to their own person page (anonymous: log in).
     Entry("org:me", expect=signed_in()),
     # Lists are scoped, never refused: an agent sees only themselves.
@@ -46,6 +55,11 @@ ENTRIES = [
           kwargs=lambda org: {"pk": org.teammate.pk, "assignment_pk": org.teammate.roles.get().pk},
           expect=only("admin")),
     Entry("org:audit-list", expect=only("admin")),
+    # Locked logins: administrators see them and lift them (an empty form is refused with a message).
+    Entry("org:login-lock-list", expect=only("admin")),
+    Entry("org:login-unlock", method="POST", data={}, expect=only("admin")),
+    Entry("org:login-unlock", label="username", method="POST", data={"kind": "username", "key": "agent"},
+          expect=only("admin")),
     Entry("org:audit-list", label="filtered", path="/org/audit/?action=create&text=Team&date_from=2020-01-01",
           expect=only("admin")),
 ]

@@ -63,6 +63,7 @@ NAV_ITEMS: list[NavItem] = [
             Section.ORGANISATION, 30),
     NavItem(_("Working-day calendar"), "org:calendar", frozenset({Role.ADMIN}), Section.ORGANISATION, 40),
     NavItem(_("Audit log"), "org:audit-list", frozenset({Role.ADMIN}), Section.ORGANISATION, 50),
+    NavItem(_("Locked logins"), "org:login-lock-list", frozenset({Role.ADMIN}), Section.ORGANISATION, 60),
 ]
 
 

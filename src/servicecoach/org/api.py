@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -155,18 +156,26 @@ class MeView(APIView):
 class TokenView(APIView):
     """Exchange a username and password for an API token (``Authorization: Token <key>``).
 
-    A success is written to the audit log as a login; a failure as a failed login."""
+    A success is written to the audit log as a login; a failure as a failed login. Failures count
+    towards the login throttle like the login page's: a locked username or address answers 429."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[])
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 429: OpenApiTypes.OBJECT},
+                   auth=[])
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request._request, username=serializer.validated_data["username"],
                             password=serializer.validated_data["password"])
         if user is None:  # authenticate() has signalled the failed login, which the audit log records
+            lock = selectors.login_lock(username=serializer.validated_data["username"],
+                                        ip=client_ip(request._request))
+            if lock is not None:  # the same throttle as the login page (org.backends)
+                wait = max(1, int((lock.until - timezone.now()).total_seconds()))
+                return Response({"detail": f"Too many failed logins: locked until {lock.until.isoformat()}."},
+                                status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(wait)})
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to log in with the given username and password."]}
             )

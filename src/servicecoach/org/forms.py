@@ -115,6 +115,22 @@ class LoginForm(forms.Form):
         return password
 
 
+class LoginUnlockForm(forms.Form):
+    """Which lock an administrator lifts: a login name or an IP address."""
+
+    kind = forms.ChoiceField(choices=[("username", _("Username")), ("ip", _("IP address"))])
+    key = forms.CharField(max_length=150)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == "ip" and cleaned.get("key"):
+            try:
+                forms.GenericIPAddressField().clean(cleaned["key"])
+            except forms.ValidationError:
+                self.add_error("key", _("“%(value)s” is not an IP address.") % {"value": cleaned["key"]})
+        return cleaned
+
+
 class PersonFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"), required=False,

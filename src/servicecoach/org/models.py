@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -147,6 +148,10 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logout")
     IMPORT = "import", _("Import")
+    PASSWORD_RESET_REQUEST = "reset_request", _("Password reset requested")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    LOGIN_LOCKED = "login_locked", _("Login locked")
+    LOGIN_UNLOCKED = "login_unlocked", _("Login unlocked")
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -189,3 +194,28 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only.")
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept only while it can still count towards a lock (see ``org.selectors.login_lock``).
+
+    In the database, not in a process's memory, so that every server process (gunicorn worker) counts the
+    same failures. ``username`` is stored case-folded; an administrator's unlock or a successful login
+    blanks the username (the row may still count for its address), and rows older than the window plus
+    the lockout are deleted on each write."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [
+            models.Index(fields=["username", "at"], name="org_loginfail_user_at"),
+            models.Index(fields=["ip", "at"], name="org_loginfail_ip_at"),
+            models.Index(fields=["at"], name="org_loginfail_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.ip or ''}"

@@ -1,12 +1,13 @@
 """Receivers of Django's authentication signals: the only hook Django offers for logins, so they
-do nothing but write the audit log through ``org.services.audit_record``."""
+do nothing but call org.services: the audit log, and the count of failed logins that locks a username or
+an address (``org.backends.ThrottledModelBackend`` refuses them)."""
 
 from __future__ import annotations
 
 import ipaddress
 
 from servicecoach.org.models import AuditAction
-from servicecoach.org.services import audit_record
+from servicecoach.org.services import audit_record, login_failure_record
 
 
 def client_ip(request) -> str | None:
@@ -32,12 +33,18 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
 
 def on_user_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username") or credentials.get("email") or "")[:150]
+    ip = client_ip(request)
+    # Counted before the audit entry so that the entry can say the attempt was refused by a lock.
+    lock = login_failure_record(username=username, ip=ip)
+    changes = {"username": username}
+    if lock is not None:
+        changes["locked"] = lock.kind
     audit_record(
         actor=None,
         actor_name=username,
         action=AuditAction.LOGIN_FAILED,
         object_type="org.user",
         object_repr=username,
-        changes={"username": username},
-        ip=client_ip(request),
+        changes=changes,
+        ip=ip,
     )

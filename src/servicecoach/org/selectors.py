@@ -11,12 +11,25 @@ Later domains add their own selectors (a trainer's courses, a mentor's mentees) 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
-from datetime import date
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from servicecoach.org.models import AuditEntry, OrgUnit, Person, PersonStatus, Role, RoleAssignment, User
+from servicecoach.org.models import (
+    AuditEntry,
+    LoginFailure,
+    OrgUnit,
+    Person,
+    PersonStatus,
+    Role,
+    RoleAssignment,
+    User,
+)
 
 ALL_SEEING_ROLES = frozenset({Role.ADMIN, Role.TRAINING_MANAGER})
 
@@ -208,3 +221,115 @@ def unit_ancestors(unit: OrgUnit, *, include_self: bool = False) -> list[OrgUnit
 def person_role_assignments(person: Person) -> QuerySet[RoleAssignment]:
     """A person's roles with their scope units, in a stable order for display."""
     return RoleAssignment.objects.filter(person=person).select_related("unit").order_by("role")
+
+
+# --- logins: throttling and password reset ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginLock:
+    """A lock in force: ``kind`` "username" (that login name, from any address) or "ip" (that address,
+    any login name), until ``until``."""
+
+    kind: str
+    key: str
+    until: datetime
+    person: Person | None = None
+
+
+def login_key(username: str | None) -> str:
+    """The name failures are counted under: what was typed, NFKC-normalised and case-folded, so that
+    "Admin" and "admin" count together."""
+    return unicodedata.normalize("NFKC", str(username or "")).strip().casefold()[:150]
+
+
+def login_failure_window() -> timedelta:
+    return timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+
+
+def login_lockout() -> timedelta:
+    return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+
+
+def _locked_until(failures: QuerySet[LoginFailure], limit: int, now: datetime) -> datetime | None:
+    """Locked when the last ``limit`` failures all fall within the window: until the last one plus the
+    lockout. (Attempts refused by a lock are not stored, so the lock is not stretched by them.)"""
+    if limit <= 0:
+        return None
+    times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
+    if len(times) < limit or times[0] - times[-1] > login_failure_window():
+        return None
+    until = times[0] + login_lockout()
+    return until if until > now else None
+
+
+def username_lock(username: str | None, *, now: datetime | None = None) -> LoginLock | None:
+    key = login_key(username)
+    if not key:
+        return None
+    until = _locked_until(LoginFailure.objects.filter(username=key), settings.LOGIN_FAILURES_PER_USERNAME,
+                          now or timezone.now())
+    return LoginLock("username", key, until) if until else None
+
+
+def ip_lock(ip: str | None, *, now: datetime | None = None) -> LoginLock | None:
+    if not ip:
+        return None
+    until = _locked_until(LoginFailure.objects.filter(ip=ip), settings.LOGIN_FAILURES_PER_IP, now or timezone.now())
+    return LoginLock("ip", ip, until) if until else None
+
+
+def login_lock(*, username: str | None, ip: str | None, now: datetime | None = None) -> LoginLock | None:
+    """The lock that refuses a login with this username from this address, if any (the username's first)."""
+    now = now or timezone.now()
+    return username_lock(username, now=now) or ip_lock(ip, now=now)
+
+
+def login_locks(*, now: datetime | None = None) -> list[LoginLock]:
+    """Every lock in force: usernames (with the person whose login it is, if any), then addresses."""
+    now = now or timezone.now()
+    recent = LoginFailure.objects.filter(at__gte=now - login_failure_window() - login_lockout())
+    locks: list[LoginLock] = []
+    names = (recent.exclude(username="").values("username").annotate(n=Count("id"))
+             .filter(n__gte=settings.LOGIN_FAILURES_PER_USERNAME).values_list("username", flat=True))
+    for name in sorted(names):
+        lock = username_lock(name, now=now)
+        if lock is not None:
+            locks.append(lock)
+    if locks:
+        people = Person.objects.filter(user__isnull=False).select_related("user", "unit")
+        wanted = Q()
+        for lock in locks:
+            wanted |= Q(user__username__iexact=lock.key)
+        by_key = {login_key(p.user.username): p for p in people.filter(wanted)}
+        locks = [LoginLock(lock.kind, lock.key, lock.until, by_key.get(lock.key)) for lock in locks]
+    addresses = (recent.exclude(ip=None).values("ip").annotate(n=Count("id"))
+                 .filter(n__gte=settings.LOGIN_FAILURES_PER_IP).values_list("ip", flat=True))
+    for address in sorted(addresses):
+        lock = ip_lock(address, now=now)
+        if lock is not None:
+            locks.append(lock)
+    return locks
+
+
+def login_email(user: User) -> str:
+    """Where a login's mail goes: the login's own e-mail, else its person record's."""
+    if user.email:
+        return user.email
+    person = person_for_user(user)
+    return person.email if person is not None else ""
+
+
+def users_for_password_reset(email: str) -> Iterator[User]:
+    """Active logins with a usable password whose e-mail (the login's, else its person's) is ``email``,
+    compared case-insensitively. Logins without an e-mail or without a usable password get nothing."""
+    email = (email or "").strip()
+    if not email:
+        return
+    candidates = (User.objects.filter(is_active=True)
+                  .filter(Q(email__iexact=email) | Q(email="", person__email__iexact=email))
+                  .select_related("person"))
+    wanted = email.casefold()
+    for user in candidates:
+        if user.has_usable_password() and login_email(user).casefold() == wanted:
+            yield user

@@ -6,14 +6,16 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from servicecoach.org import selectors
 from servicecoach.org.models import (
     AuditAction,
     AuditEntry,
     CalendarOverride,
+    LoginFailure,
     OrgUnit,
     Person,
     PersonStatus,
@@ -313,3 +315,65 @@ def user_set_admin_access(*, actor: User | None, user: User, staff: bool, superu
     user.save(update_fields=["is_staff", "is_superuser"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changes)
     return user
+
+
+# --- logins: throttling ---------------------------------------------------------------------
+
+
+def _lock_audit(lock, *, ip: str | None, action: str, actor: User | None = None) -> None:
+    if lock.kind == "username":
+        user = User.objects.filter(username__iexact=lock.key).first()
+        audit_record(actor=actor, action=action, object_type="org.user", object_id=str(user.pk) if user else "",
+                     object_repr=lock.key, changes={"username": lock.key, "until": lock.until},
+                     ip=ip)
+    else:
+        audit_record(actor=actor, action=action, object_repr=lock.key,
+                     changes={"ip": lock.key, "until": lock.until}, ip=ip)
+
+
+def login_failure_record(*, username: str | None, ip: str | None) -> selectors.LoginLock | None:
+    """Count one failed login for the username and the address, unless a lock already in force refused
+    it (such attempts do not stretch the lock). Returns the lock in force afterwards; a lock this failure
+    starts is written to the audit log. Rows too old to count any more are deleted here."""
+    now = timezone.now()
+    key = selectors.login_key(username)
+    before = selectors.login_lock(username=key, ip=ip, now=now)
+    if before is not None:
+        return before
+    cutoff = now - selectors.login_failure_window() - selectors.login_lockout()
+    with transaction.atomic():
+        LoginFailure.objects.filter(models.Q(at__lt=cutoff) | models.Q(username="", ip=None)).delete()
+        LoginFailure.objects.create(at=now, username=key, ip=ip)
+        for lock in (selectors.username_lock(key, now=now), selectors.ip_lock(ip, now=now)):
+            if lock is not None:
+                _lock_audit(lock, ip=ip, action=AuditAction.LOGIN_LOCKED)
+    return selectors.login_lock(username=key, ip=ip, now=now)
+
+
+def login_failures_clear(*, username: str | None) -> None:
+    """A successful login: the username's failures no longer count (they still count for their address)."""
+    key = selectors.login_key(username)
+    if key:
+        LoginFailure.objects.filter(username=key).update(username="")
+
+
+@transaction.atomic
+def login_unlock(*, actor: User | None, kind: str, key: str, ip: str | None = None) -> bool:
+    """An administrator lifts a lock: ``kind`` "username" (that login name) or "ip" (that address).
+    Its failures stop counting for it at once. True when a lock was in force."""
+    if kind == "username":
+        key = selectors.login_key(key)
+        lock = selectors.username_lock(key)
+        failures = LoginFailure.objects.filter(username=key)
+        cleared = {"username": ""}
+    elif kind == "ip":
+        lock = selectors.ip_lock(key)
+        failures = LoginFailure.objects.filter(ip=key)
+        cleared = {"ip": None}
+    else:
+        raise ValidationError({"kind": f"Unknown lock kind {kind!r}: expected username or ip."})
+    if lock is None:
+        return False
+    failures.update(**cleared)
+    _lock_audit(lock, ip=ip, action=AuditAction.LOGIN_UNLOCKED, actor=actor)
+    return True

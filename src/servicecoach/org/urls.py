@@ -18,6 +18,8 @@ urlpatterns: list = [
     path("people/<int:pk>/roles/<int:assignment_pk>/revoke/", views.person_role_revoke, name="person-role-revoke"),
     path("me/", views.person_me, name="me"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("logins/locked/", views.login_lock_list, name="login-lock-list"),
+    path("logins/unlock/", views.login_unlock, name="login-unlock"),
     # Excel import of people and the working-day calendar.
     path("people/import/", views_import.people_import_view, name="people-import"),
     path("people/import/template/", views_import.people_import_template_view, name="people-import-template"),

@@ -7,12 +7,14 @@ org.services (which write the audit log), render.
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,12 +24,14 @@ from servicecoach.org import selectors, services
 from servicecoach.org.forms import (
     AuditFilterForm,
     LoginForm,
+    LoginUnlockForm,
     PersonFilterForm,
     PersonForm,
     RoleGrantForm,
     UnitForm,
 )
 from servicecoach.org.models import AuditEntry, OrgUnit, Person, Role, RoleAssignment
+from servicecoach.org.receivers import client_ip
 
 PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
@@ -167,7 +171,9 @@ def person_me(request):
 def person_detail(request, pk: int):
     person = _visible_person_or_404(request.user, pk)
     is_admin = selectors.user_has_role(request.user, Role.ADMIN)
+    login_lock = selectors.username_lock(person.user.username) if is_admin and person.user_id else None
     return render(request, "org/person_detail.html", {
+        "login_lock": login_lock,
         "person": person,
         "assignments": selectors.person_role_assignments(person),
         "can_edit": selectors.user_has_role(request.user, *PERSON_EDITORS),
@@ -250,6 +256,36 @@ def person_login(request, pk: int):
         messages.success(request, _("Login of %(name)s saved.") % {"name": person.name})
         return redirect("org:person-detail", pk=person.pk)
     return render(request, "org/person_login.html", {"form": form, "person": person})
+
+
+# ---------------------------------------------------------------- locked logins
+
+
+@role_required(Role.ADMIN)
+def login_lock_list(request):
+    limits = {"username": settings.LOGIN_FAILURES_PER_USERNAME, "ip": settings.LOGIN_FAILURES_PER_IP,
+              "window": settings.LOGIN_FAILURE_WINDOW_MINUTES, "lockout": settings.LOGIN_LOCKOUT_MINUTES}
+    return render(request, "org/login_lock_list.html", {"locks": selectors.login_locks(), "settings_limits": limits})
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def login_unlock(request):
+    form = LoginUnlockForm(request.POST)
+    if form.is_valid():
+        kind, key = form.cleaned_data["kind"], form.cleaned_data["key"]
+        if services.login_unlock(actor=request.user, kind=kind, key=key, ip=client_ip(request)):
+            messages.success(request, _("“%(key)s” is unlocked: it can log in again.") % {"key": key})
+        else:
+            messages.info(request, _("“%(key)s” was not locked (any more).") % {"key": key})
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "org:login-lock-list"
+    return redirect(target)
 
 
 # ---------------------------------------------------------------- audit log

@@ -1,0 +1,137 @@
+"""Logging in and getting back in: the login form that says when a locked login may try again, and the
+password-reset-by-e-mail flow (Django's views with our forms, templates and audit entries).
+
+The throttle itself lives in the organisation app (``org.backends``, ``org.services.login_failure_record``):
+these forms only read its verdict to word the answer.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.debug import sensitive_variables
+
+from servicecoach.org import selectors, services
+from servicecoach.org.models import AuditAction, User
+from servicecoach.org.receivers import client_ip
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its error in our catalogue: Django 5.2 changed that message's wording and its
+    Chinese catalogue has not followed, so the error would show in English on a Chinese page."""
+
+    def get_error_message(self):
+        return ngettext(
+            "This password is too short: it must contain at least %(min_length)d character.",
+            "This password is too short: it must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
+
+
+def reset_link_hours() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+
+
+def lock_message(lock: selectors.LoginLock) -> str:
+    """What a refused login is told: plainly locked, and when to try again. Worded the same whether or
+    not the username exists."""
+    until = timezone.localtime(lock.until)
+    when = formats.date_format(until, "H:i") if until.date() == timezone.localdate() else \
+        formats.date_format(until, "Y-m-d H:i")
+    if lock.kind == "ip":
+        return _("Too many failed logins from your network address: logins from it are refused for now. "
+                 "Try again after %(time)s.") % {"time": when}
+    return _("Too many failed logins: this account is temporarily locked. Try again after %(time)s, "
+             "or ask an administrator to unlock it.") % {"time": when}
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; a login refused by the throttle says so instead of "wrong password"."""
+
+    @sensitive_variables()
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                # The failure has been counted by now, so the attempt that starts a lock already says so.
+                lock = selectors.login_lock(username=username, ip=client_ip(self.request))
+                if lock is not None:
+                    raise ValidationError(lock_message(lock), code="locked")
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Asks for an e-mail address and sends a reset link to every active login with a usable password that
+    uses it (the login's e-mail, else its person record's). The page that follows is the same whether or
+    not any login matched; the audit log records which."""
+
+    def get_users(self, email):
+        return selectors.users_for_password_reset(email)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        user = context["user"]
+        context["valid_hours"] = reset_link_hours()
+        context["person"] = selectors.person_for_user(user)
+        super().send_mail(subject_template_name, email_template_name, context, from_email,
+                          selectors.login_email(user), html_email_template_name)
+        self.sent_to.append(user)
+
+    def save(self, *, request=None, **kwargs):
+        self.sent_to: list[User] = []
+        super().save(request=request, **kwargs)
+        email, ip = self.cleaned_data["email"], client_ip(request)
+        for user in self.sent_to:
+            services.audit_record(actor=None, actor_name=email, action=AuditAction.PASSWORD_RESET_REQUEST,
+                                  obj=user, changes={"email": email, "sent": True}, ip=ip)
+        if not self.sent_to:
+            services.audit_record(actor=None, actor_name=email, action=AuditAction.PASSWORD_RESET_REQUEST,
+                                  object_type="org.user", object_repr=email,
+                                  changes={"email": email, "sent": False}, ip=ip)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
+    template_name = "core/password_reset_form.html"
+    email_template_name = "core/password_reset_email.txt"
+    subject_template_name = "core/password_reset_subject.txt"
+    title = gettext_lazy("Forgot your password?")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "core/password_reset_done.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(valid_hours=reset_link_hours(), **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link's page: a new password (checked by AUTH_PASSWORD_VALIDATORS). Once it is set the link no
+    longer works (the token depends on the password), the reset is audited and the login's failed-login
+    count is cleared: whoever reads the mailbox has proved the account is theirs."""
+
+    template_name = "core/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        services.audit_record(actor=user, action=AuditAction.PASSWORD_RESET, obj=user,
+                              changes={"via": "e-mail link"}, ip=client_ip(self.request))
+        services.login_failures_clear(username=user.get_username())
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "core/password_reset_complete.html"
