@@ -274,3 +274,12 @@ def test_unlock_service_refuses_an_unknown_kind(db):
     with pytest.raises(ValidationError) as error:
         services.login_unlock(actor=None, kind="team", key="x")
     assert "kind" in error.value.message_dict
+
+
+def test_the_audit_log_reads_lock_entries_in_chinese(agent, admin_client):
+    _fail(agent.user.username, 5)
+    until = timezone.localtime(selectors.username_lock(agent.user.username).until)
+    html = admin_client.get(reverse("org:audit-list"), {"action": "login_locked"}).content.decode()
+    assert '<th scope="row">锁定至</th>' in html and f"{until:%Y-%m-%d %H:%M}" in html
+    html = admin_client.get(reverse("org:audit-list"), {"action": "login_failed"}).content.decode()
+    assert '<th scope="row">被锁定</th>' in html  # the fifth failure: "locked: username"

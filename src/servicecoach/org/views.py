@@ -15,7 +15,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from servicecoach.core.forms import apply_service_errors as _apply_service_errors
@@ -307,6 +310,18 @@ def _display(field, value):
     return value
 
 
+# Keys of ``changes`` written by the login services that are not fields of a model: label, value as read.
+_LOCK_KINDS = {"username": gettext_lazy("Username"), "ip": gettext_lazy("IP address")}
+_EXTRA_CHANGES = {
+    "until": (gettext_lazy("locked until"),
+              lambda v: formats.date_format(timezone.localtime(parse_datetime(v)), "Y-m-d H:i")
+              if isinstance(v, str) and parse_datetime(v) else v),
+    "locked": (gettext_lazy("locked"), lambda v: _LOCK_KINDS.get(v, v)),
+    "sent": (gettext_lazy("link sent"), lambda v: gettext_lazy("yes") if v else gettext_lazy("no")),
+    "ip": (gettext_lazy("IP address"), lambda v: v),
+}
+
+
 def audit_change_rows(entry: AuditEntry) -> list[dict[str, object]]:
     """An entry's ``changes`` as rows of (field label, before, after) for a readable table.
 
@@ -327,6 +342,9 @@ def audit_change_rows(entry: AuditEntry) -> list[dict[str, object]]:
             except FieldDoesNotExist:  # e.g. "login": not a field of the model
                 field = None
         label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
+        if field is None and name in _EXTRA_CHANGES:
+            label, read = _EXTRA_CHANGES[name]
+            label, value = str(label), read(value)
         is_pair = entry.action == "update" and isinstance(value, list) and len(value) == 2
         before, after = (value[0], value[1]) if is_pair else (None, value)
         before, after = _display(field, before), _display(field, after)
