@@ -29,6 +29,9 @@ print(json.dumps({
     "ENGINE": db["ENGINE"], "NAME": str(db["NAME"]), "HOST": db.get("HOST"), "PORT": db.get("PORT"),
     "USER": db.get("USER"), "PASSWORD": db.get("PASSWORD"), "OPTIONS": db.get("OPTIONS", {}),
     "CELERY_BROKER_URL": settings.CELERY_BROKER_URL, "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
+    "LOGIN_THROTTLE": [settings.LOGIN_FAILURES_PER_USERNAME, settings.LOGIN_FAILURES_PER_IP,
+                       settings.LOGIN_FAILURE_WINDOW_MINUTES, settings.LOGIN_LOCKOUT_MINUTES],
+    "PASSWORD_RESET_TIMEOUT": settings.PASSWORD_RESET_TIMEOUT,
 }))
 """
 
@@ -58,6 +61,17 @@ def test_defaults_are_the_embedded_mode(tmp_path):
     assert values["NAME"] == str(tmp_path / "var" / "servicecoach.sqlite3")
     assert values["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]", "testserver"]
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
+
+
+def test_login_throttle_and_reset_link_defaults_and_environment(tmp_path):
+    values = settings_with(tmp_path)
+    assert values["LOGIN_THROTTLE"] == [5, 20, 15, 15]
+    assert values["PASSWORD_RESET_TIMEOUT"] == 86400
+    values = settings_with(tmp_path, SERVICECOACH_LOGIN_FAILURES_PER_USERNAME="3",
+                           SERVICECOACH_LOGIN_FAILURES_PER_IP="50", SERVICECOACH_LOGIN_FAILURE_WINDOW_MINUTES="10",
+                           SERVICECOACH_LOGIN_LOCKOUT_MINUTES="30", SERVICECOACH_PASSWORD_RESET_TIMEOUT="3600")
+    assert values["LOGIN_THROTTLE"] == [3, 50, 10, 30]
+    assert values["PASSWORD_RESET_TIMEOUT"] == 3600
 
 
 def test_database_url_selects_postgresql(tmp_path):

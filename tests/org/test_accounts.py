@@ -198,6 +198,7 @@ def test_the_admin_site_login_is_throttled(agent):
     response = Client().post(reverse("admin:login"), {"username": agent.user.username, "password": PASSWORD},
                              REMOTE_ADDR="10.6.6.7")
     assert response.status_code == 200  # the form again, not a redirect into the admin site
+    assert LOCKED_ZH in " ".join(response.context["form"].non_field_errors())
 
 
 # --- administrators see and lift locks ---------------------------------------------------------
@@ -215,9 +216,9 @@ def test_locked_logins_page_lists_usernames_and_addresses(agent, admin_client):
     for n in range(20):
         _login(f"x{n}", "wrong", ip="10.7.7.7")
     html = admin_client.get(reverse("org:login-lock-list")).content.decode()
-    assert agent.user.username in html and "张婷" in html
-    assert "10.7.7.7" in html
-    assert "x3" not in html  # one failure each: the guessed names themselves are not locked
+    assert f'<span class="mono">{agent.user.username}</span>' in html and "张婷" in html
+    assert '<span class="mono">10.7.7.7</span>' in html
+    assert '<span class="mono">x3</span>' not in html  # one failure each: the guessed names are not locked
 
 
 def test_admin_unlocks_a_username_and_it_is_audited(agent, admin_user, admin_client):

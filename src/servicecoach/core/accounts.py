@@ -8,6 +8,7 @@ these forms only read its verdict to word the answer.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -52,8 +53,8 @@ def lock_message(lock: selectors.LoginLock) -> str:
              "or ask an administrator to unlock it.") % {"time": when}
 
 
-class LoginForm(AuthenticationForm):
-    """Django's login form; a login refused by the throttle says so instead of "wrong password"."""
+class ThrottleAwareLoginMixin:
+    """For Django's login forms: a login refused by the throttle says so instead of "wrong password"."""
 
     @sensitive_variables()
     def clean(self):
@@ -69,6 +70,14 @@ class LoginForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class LoginForm(ThrottleAwareLoginMixin, AuthenticationForm):
+    """The login page's form."""
+
+
+class AdminLoginForm(ThrottleAwareLoginMixin, AdminAuthenticationForm):
+    """The admin site's login form (it also refuses non-staff logins)."""
 
 
 class PasswordResetRequestForm(PasswordResetForm):
