@@ -6,13 +6,13 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from servicecoach.core.accounts import ResetTokenGenerator
 from servicecoach.org import selectors, services
 from servicecoach.org.models import AuditAction, AuditEntry, LoginFailure, Role, UnitKind
 
@@ -128,7 +128,7 @@ def test_the_new_password_must_pass_the_validators_with_chinese_messages(person)
 def test_a_link_older_than_the_timeout_no_longer_works(person, settings):
     assert settings.PASSWORD_RESET_TIMEOUT == 24 * 60 * 60
 
-    class TwoDaysAgo(PasswordResetTokenGenerator):
+    class TwoDaysAgo(ResetTokenGenerator):
         def _now(self):
             return datetime.now() - timedelta(days=2)
 
@@ -136,7 +136,7 @@ def test_a_link_older_than_the_timeout_no_longer_works(person, settings):
     old = TwoDaysAgo().make_token(person.user)
     response = Client().get(reverse("password_reset_confirm", args=[uid, old]), follow=True)
     assert not response.context["validlink"]
-    fresh = PasswordResetTokenGenerator().make_token(person.user)
+    fresh = ResetTokenGenerator().make_token(person.user)
     response = Client().get(reverse("password_reset_confirm", args=[uid, fresh]), follow=True)
     assert response.context["validlink"]
 
@@ -161,3 +161,10 @@ def test_pages_are_complete_in_english(person):
     assert "Forgot your password?" in client.get(reverse("password_reset")).content.decode()
     assert "Check your e-mail" in client.get(reverse("password_reset_done")).content.decode()
     assert "Password set" in client.get(reverse("password_reset_complete")).content.decode()
+
+
+def test_changing_the_person_e_mail_voids_the_links_sent_before(person):
+    _request("zhang.ting@example.cn")
+    services.person_update(actor=None, person=person, email="new.address@example.cn")
+    response = Client().get(_link(mail.outbox[0]), follow=True)
+    assert not response.context["validlink"]

@@ -12,6 +12,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import formats, timezone
@@ -34,6 +35,18 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
             "This password is too short: it must contain at least %(min_length)d characters.",
             self.min_length,
         ) % {"min_length": self.min_length}
+
+
+class ResetTokenGenerator(PasswordResetTokenGenerator):
+    """Django's reset tokens, also tied to the address the link was sent to: Django's only cover the login's
+    own e-mail, and ours may come from the person record. An administrator who changes it (say, the old
+    mailbox was lost) thereby voids every link sent before."""
+
+    def _make_hash_value(self, user, timestamp):
+        return super()._make_hash_value(user, timestamp) + selectors.login_email(user).casefold()
+
+
+reset_tokens = ResetTokenGenerator()
 
 
 def reset_link_hours() -> int:
@@ -115,6 +128,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "core/password_reset_form.html"
     email_template_name = "core/password_reset_email.txt"
     subject_template_name = "core/password_reset_subject.txt"
+    token_generator = reset_tokens
     title = gettext_lazy("Forgot your password?")
 
 
@@ -131,6 +145,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     count is cleared: whoever reads the mailbox has proved the account is theirs."""
 
     template_name = "core/password_reset_confirm.html"
+    token_generator = reset_tokens
     success_url = reverse_lazy("password_reset_complete")
 
     def form_valid(self, form):
