@@ -427,7 +427,7 @@ def test_records_of_the_common_shape_read_the_same_both_ways(raws):
         assert result_lines(inspector, fast_good, batched=True) == result_lines(inspector, good, batched=True)
 
 
-clause_text = st.text(alphabet=st.sampled_from(list("，,。！？!?；;\n.…  aAİßé1２五_-好的请问吗？") + ["\U0002a6d6", "\U0001f600",
+clause_text = st.text(alphabet=st.sampled_from(list("，,。！？!?；;\n.…  aAİßé1２五_-好的请问吗？为什么可不以能哪") + ["\U0002a6d6", "\U0001f600",
                                                                                               "\u3007", "Ⅻ", "\x00", "Σ", "σ", "ς", "ǅ"]),
                       max_size=30)
 

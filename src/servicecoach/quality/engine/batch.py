@@ -514,7 +514,14 @@ class _Batch:
             hi = np.minimum(cl["next"], offsets[message] + self.length[message])
             qpos = np.nonzero((code == 0x3F) | (code == 0xFF1F))[0]
             marked = np.searchsorted(qpos, hi) > np.searchsorted(qpos, end)
-            wpos = np.array([m.start() for m in measures._QUESTION.finditer(self.joined_lines())], dtype=np.int64)
+            if native.enabled():
+                # every occurrence of a question word, overlapping ones too: a clause holds one exactly
+                # when finditer finds one starting in it (no question word holds a clause mark, so no
+                # match crosses into a clause, and finditer finds the first occurrence of each clause)
+                wpos = np.sort(_question_automaton().scan(self.joined_lines())[1])
+            else:
+                wpos = np.array([m.start() for m in measures._QUESTION.finditer(self.joined_lines())],
+                                dtype=np.int64)
             worded = np.searchsorted(wpos, end) > np.searchsorted(wpos, start)
             self._questioned = marked | worded
         return self._questioned
@@ -581,6 +588,17 @@ class _Batch:
         got = (t_leaf[t], t_item[t], gm[which], start[which], end[which])
         self._matches[case_sensitive] = got
         return got
+
+
+_QUESTION_AUTOMATON: Any = None
+
+
+def _question_automaton() -> Any:
+    """The compiled core's automaton of the question words (:data:`.measures.QUESTION_WORDS`)."""
+    global _QUESTION_AUTOMATON
+    if _QUESTION_AUTOMATON is None:
+        _QUESTION_AUTOMATON = native.Automaton(list(measures.QUESTION_WORDS))
+    return _QUESTION_AUTOMATON
 
 
 def _and(states: list[np.ndarray]) -> np.ndarray:
