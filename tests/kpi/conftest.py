@@ -81,3 +81,14 @@ def fill():
             services.input_set(actor=actor, period=period, person=person, figure=fid, raw=value)
 
     return run
+
+
+@pytest.fixture
+def as_user(client):
+    """``as_user(person)``: the test client logged in as that person."""
+
+    def login(person):
+        client.force_login(person.user)
+        return client
+
+    return login

@@ -23,15 +23,6 @@ from servicecoach.org.models import AuditAction, AuditEntry, Role
 from servicecoach.org.selectors import people_visible_to
 
 
-@pytest.fixture
-def as_user(client):
-    def login(person):
-        client.force_login(person.user)
-        return client
-
-    return login
-
-
 def _agent(unit, name, n):
     p = org_services.person_create(actor=None, employee_no=f"TA{n:04d}", name=name, unit=unit)
     org_services.role_grant(actor=None, person=p, role=Role.AGENT)

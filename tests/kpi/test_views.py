@@ -6,20 +6,10 @@ from __future__ import annotations
 import io
 
 import openpyxl
-import pytest
 import yaml
 
 from servicecoach.kpi import services
 from servicecoach.kpi.models import AgentInput, InputChange, PeriodStatus
-
-
-@pytest.fixture
-def as_user(client):
-    def login(person):
-        client.force_login(person.user)
-        return client
-
-    return login
 
 
 def test_grid_shows_the_supervisors_team_only(kpi_org, period, as_user):

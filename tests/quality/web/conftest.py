@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from tests.permissions.sample_org import build_sample_org
 
 from servicecoach.quality import services
@@ -26,6 +27,18 @@ def _fast_and_inline(settings):
 @pytest.fixture
 def sample(db):
     return build_sample_org()
+
+
+@pytest.fixture
+def login(sample):
+    """``login(role)``: a test client logged in as the sample organisation's user of that role."""
+
+    def make(role):
+        client = Client()
+        client.force_login(sample.users[role])
+        return client
+
+    return make
 
 
 def record(agent: str | None = "S007", *, cid: str | None = None, source: str = "test", polite: bool = True,

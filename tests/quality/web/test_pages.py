@@ -6,19 +6,8 @@ import io
 
 import openpyxl
 import pytest
-from django.test import Client
 
 from servicecoach.quality.models import Conversation, RuleHit, Verdict
-
-
-@pytest.fixture
-def login(sample):
-    def make(role):
-        client = Client()
-        client.force_login(sample.users[role])
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -5,21 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from servicecoach.quality.models import Conversation, Job, UnmappedAgent
-
-
-@pytest.fixture
-def login(sample):
-    def make(role):
-        client = Client()
-        client.force_login(sample.users[role])
-        return client
-
-    return make
 
 
 def test_upload_runs_the_job_and_the_job_page_shows_the_summary(login, make_record, django_capture_on_commit_callbacks):
