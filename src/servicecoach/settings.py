@@ -136,6 +136,10 @@ LOGIN_FAILURES_PER_USERNAME = int(env("LOGIN_FAILURES_PER_USERNAME", "5"))
 LOGIN_FAILURES_PER_IP = int(env("LOGIN_FAILURES_PER_IP", "20"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(env("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
+# Reverse proxies in front of the app (addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"): a request that
+# comes from one of them is taken to be from the address it names in X-Forwarded-For (the login throttle and
+# the audit log count by that address). Empty: REMOTE_ADDR as it is.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # A password-reset link sent by e-mail works this many seconds (Django's default is 3 days).
 PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT", str(24 * 60 * 60)))
 

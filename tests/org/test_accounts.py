@@ -284,3 +284,49 @@ def test_the_audit_log_reads_lock_entries_in_chinese(agent, admin_client):
     assert '<th scope="row">锁定至</th>' in html and f"{until:%Y-%m-%d %H:%M}" in html
     html = admin_client.get(reverse("org:audit-list"), {"action": "login_failed"}).content.decode()
     assert '<th scope="row">被锁定</th>' in html  # the fifth failure: "locked: username"
+
+
+# ---------------------------------------------------------------- behind a reverse proxy
+
+
+def _request(remote: str, forwarded: str | None = None):
+    from django.test import RequestFactory
+
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **extra)
+
+
+def test_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from servicecoach.org.receivers import client_ip
+
+    settings.TRUSTED_PROXIES = []
+    assert client_ip(_request("10.0.0.5", "203.0.113.7")) == "10.0.0.5"  # no proxy trusted: header ignored
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24", "127.0.0.1"]
+    assert client_ip(_request("10.0.0.5", "203.0.113.7")) == "203.0.113.7"
+    # a client's own header at the left is not believed: the nearest untrusted hop is the client
+    assert client_ip(_request("10.0.0.5", "1.2.3.4, 203.0.113.7, 127.0.0.1")) == "203.0.113.7"
+    assert client_ip(_request("198.51.100.9", "203.0.113.7")) == "198.51.100.9"  # not from a trusted proxy
+    assert client_ip(_request("10.0.0.5", "garbage, 10.0.0.6")) == "10.0.0.5"  # nothing believable
+    assert client_ip(_request("10.0.0.5")) == "10.0.0.5"
+    settings.TRUSTED_PROXIES = ["not-a-network"]
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES: 'not-a-network'"):
+        client_ip(_request("10.0.0.5", "203.0.113.7"))
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(agent, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    client = Client(REMOTE_ADDR="127.0.0.1")
+
+    def via_proxy(username, password, forwarded):
+        return client.post(reverse("login"), {"username": username, "password": password},
+                           REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    for n in range(20):
+        via_proxy(f"guess{n}", "wrong", "203.0.113.50")
+    assert "网络地址" in _errors(via_proxy(agent.user.username, PASSWORD, "203.0.113.50"))
+    # another client behind the same proxy is not locked out with the first
+    assert via_proxy(agent.user.username, PASSWORD, "203.0.113.51").status_code == 302

@@ -43,10 +43,6 @@ PERSON_EDITORS = (Role.ADMIN, Role.TRAINING_MANAGER)
 ROLE_EDITORS = (Role.ADMIN,)
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _visible_person_or_404(user, pk: int) -> Person:
     person = selectors.people_visible_to(user).filter(pk=pk).first()
     if person is None:
