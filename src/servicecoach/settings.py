@@ -142,6 +142,10 @@ LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # A password-reset link sent by e-mail works this many seconds (Django's default is 3 days).
 PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT", str(24 * 60 * 60)))
+# The forgotten-password form sends a login at most this many links an hour, and takes at most this many
+# requests an hour from one address (beyond that the page looks the same and nothing is sent).
+PASSWORD_RESET_MAILS_PER_HOUR = int(env("PASSWORD_RESET_MAILS_PER_HOUR", "3"))
+PASSWORD_RESET_REQUESTS_PER_IP_HOUR = int(env("PASSWORD_RESET_REQUESTS_PER_IP_HOUR", "20"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -168,3 +168,32 @@ def test_changing_the_person_e_mail_voids_the_links_sent_before(person):
     services.person_update(actor=None, person=person, email="new.address@example.cn")
     response = Client().get(_link(mail.outbox[0]), follow=True)
     assert not response.context["validlink"]
+
+
+def test_a_login_gets_at_most_three_links_an_hour_and_the_page_does_not_tell(person, settings, monkeypatch):
+    settings.PASSWORD_RESET_MAILS_PER_HOUR = 3
+    pages = [_request("zhang.ting@example.cn") for _ in range(5)]
+    assert {(p.status_code, p["Location"]) for p in pages} == {(302, reverse("password_reset_done"))}
+    assert len(mail.outbox) == 3
+    entries = AuditEntry.objects.filter(action=AuditAction.PASSWORD_RESET_REQUEST, object_id=str(person.user.pk))
+    assert [e.changes.get("throttled", False) for e in entries.order_by("at", "id")] == [False] * 3 + [True] * 2
+    # an hour later the login may get a link again (the audit log is append-only: the clock moves instead)
+    from django.utils import timezone
+
+    later = timezone.now() + timedelta(hours=1, minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    _request("zhang.ting@example.cn")
+    assert len(mail.outbox) == 4
+
+
+def test_one_address_asking_too_often_gets_no_more_mail(person, settings):
+    settings.PASSWORD_RESET_REQUESTS_PER_IP_HOUR = 4
+    for n in range(5):
+        _request(f"guess{n}@example.cn")  # the same client address (10.20.30.40) each time
+    _request("zhang.ting@example.cn")
+    assert mail.outbox == []
+    last = AuditEntry.objects.filter(action=AuditAction.PASSWORD_RESET_REQUEST).order_by("-at", "-id").first()
+    assert last.changes == {"email": "zhang.ting@example.cn", "sent": False, "throttled": True}
+    # another address is not held back
+    Client(REMOTE_ADDR="10.20.30.41").post(reverse("password_reset"), {"email": "zhang.ting@example.cn"})
+    assert len(mail.outbox) == 1

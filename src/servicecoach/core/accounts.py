@@ -7,6 +7,8 @@ these forms only read its verdict to word the answer.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, password_validation
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from servicecoach.org import selectors, services
-from servicecoach.org.models import AuditAction, User
+from servicecoach.org.models import AuditAction, AuditEntry, User
 from servicecoach.org.receivers import client_ip
 
 
@@ -93,13 +95,33 @@ class AdminLoginForm(ThrottleAwareLoginMixin, AdminAuthenticationForm):
     """The admin site's login form (it also refuses non-staff logins)."""
 
 
+def _reset_requests(**conditions) -> int:
+    """Reset requests audited within the last hour that match ``conditions``."""
+    since = timezone.now() - timedelta(hours=1)
+    return AuditEntry.objects.filter(action=AuditAction.PASSWORD_RESET_REQUEST, at__gte=since, **conditions).count()
+
+
 class PasswordResetRequestForm(PasswordResetForm):
     """Asks for an e-mail address and sends a reset link to every active login with a usable password that
     uses it (the login's e-mail, else its person record's). The page that follows is the same whether or
-    not any login matched; the audit log records which."""
+    not any login matched; the audit log records which.
+
+    So that the form cannot be used to flood a mailbox, a login gets at most
+    ``PASSWORD_RESET_MAILS_PER_HOUR`` links an hour and one address may ask at most
+    ``PASSWORD_RESET_REQUESTS_PER_IP_HOUR`` times an hour; beyond that nothing is sent (the page is the
+    same) and the audit entry says ``throttled``."""
 
     def get_users(self, email):
-        return selectors.users_for_password_reset(email)
+        self.throttled: list[User] = []
+        if self._ip and _reset_requests(ip=self._ip) > settings.PASSWORD_RESET_REQUESTS_PER_IP_HOUR:
+            self.ip_throttled = True
+            return
+        for user in selectors.users_for_password_reset(email):
+            if _reset_requests(object_type="org.user", object_id=str(user.pk),
+                               changes__sent=True) >= settings.PASSWORD_RESET_MAILS_PER_HOUR:
+                self.throttled.append(user)
+            else:
+                yield user
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
@@ -112,15 +134,23 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def save(self, *, request=None, **kwargs):
         self.sent_to: list[User] = []
-        super().save(request=request, **kwargs)
+        self.throttled = []
+        self.ip_throttled = False
         email, ip = self.cleaned_data["email"], client_ip(request)
+        self._ip = ip
+        super().save(request=request, **kwargs)
         for user in self.sent_to:
             services.audit_record(actor=None, actor_name=email, action=AuditAction.PASSWORD_RESET_REQUEST,
                                   obj=user, changes={"email": email, "sent": True}, ip=ip)
-        if not self.sent_to:
+        for user in self.throttled:
             services.audit_record(actor=None, actor_name=email, action=AuditAction.PASSWORD_RESET_REQUEST,
-                                  object_type="org.user", object_repr=email,
-                                  changes={"email": email, "sent": False}, ip=ip)
+                                  obj=user, changes={"email": email, "sent": False, "throttled": True}, ip=ip)
+        if not self.sent_to and not self.throttled:
+            changes = {"email": email, "sent": False}
+            if self.ip_throttled:
+                changes["throttled"] = True
+            services.audit_record(actor=None, actor_name=email, action=AuditAction.PASSWORD_RESET_REQUEST,
+                                  object_type="org.user", object_repr=email, changes=changes, ip=ip)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
