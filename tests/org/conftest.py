@@ -10,16 +10,11 @@
 
 from __future__ import annotations
 
-import itertools
-from types import SimpleNamespace
-
 import pytest
+from tests.factories import customer_service_org, person_maker
 
-from servicecoach.org import services
 from servicecoach.org.calendar import calendar_invalidate
 from servicecoach.org.models import Role, UnitKind
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -38,13 +33,8 @@ def _fresh_calendar_cache():
 
 @pytest.fixture
 def org(db):
-    hq = services.unit_create(actor=None, name="华信优选", code="HQ", kind=UnitKind.COMPANY)
-    cs = services.unit_create(actor=None, name="客户服务部", code="CS", kind=UnitKind.DEPARTMENT, parent=hq)
-    pre = services.unit_create(actor=None, name="售前组", code="CS-PRE", kind=UnitKind.TEAM, parent=cs)
-    aft = services.unit_create(actor=None, name="售后组", code="CS-AFT", kind=UnitKind.TEAM, parent=cs)
-    ec = services.unit_create(actor=None, name="电商运营部", code="EC", kind=UnitKind.DEPARTMENT, parent=hq)
-    tm = services.unit_create(actor=None, name="天猫店", code="EC-TM", kind=UnitKind.SHOP, parent=ec)
-    return SimpleNamespace(hq=hq, cs=cs, pre=pre, aft=aft, ec=ec, tm=tm)
+    return customer_service_org(ec=("电商运营部", "EC", UnitKind.DEPARTMENT, "hq"),
+                                tm=("天猫店", "EC-TM", UnitKind.SHOP, "ec"))
 
 
 @pytest.fixture
@@ -52,21 +42,7 @@ def make_person(db, org):
     """``make_person(role=Role.AGENT, unit=org.pre, scope=None, login=True, **fields)``: a person
     (with a login whose password is "pw-12345" unless ``login=False``) holding ``role``
     (a role or a list of roles; supervisor roles may take a ``scope`` unit)."""
-
-    def make(role=None, unit=None, *, scope=None, login=True, name=None, **fields):
-        n = next(_numbers)
-        person = services.person_create(
-            actor=None, employee_no=fields.pop("employee_no", f"T{n:05d}"), name=name or f"测试员{n}",
-            unit=unit or org.pre, **fields,
-        )
-        roles = role if isinstance(role, list | tuple) else ([role] if role else [])
-        for r in roles:
-            services.role_grant(actor=None, person=person, role=r, unit=scope if r == Role.SUPERVISOR else None)
-        if login:
-            services.person_set_login(actor=None, person=person, username=f"user{n}", password="pw-12345")
-        return person
-
-    return make
+    return person_maker(org.pre, prefix="T", username="user", name="测试员")
 
 
 @pytest.fixture
