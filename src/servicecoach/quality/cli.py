@@ -37,6 +37,7 @@ from .engine.scorecard import load_scorecard
 PROG = "servicecoach qa"
 CHUNK = 1024  # records per chunk: the batched evaluator's batch, a worker's unit of work
 SCORE_BANDS = ((90, "90-100"), (80, "80-89"), (70, "70-79"), (60, "60-69"), (0, "0-59"))
+BAND_MINIMUMS = tuple(float(minimum) for minimum, _ in SCORE_BANDS)
 SKIPPED_SHOWN = 20
 
 
@@ -151,15 +152,6 @@ class ChunkResult:
     size: int = 0
 
 
-def _band(score: float | None) -> str:
-    if score is None:
-        return "no score"
-    for minimum, label in SCORE_BANDS:
-        if score >= minimum:
-            return label
-    return SCORE_BANDS[-1][1]
-
-
 def process_chunk(items: list[tuple]) -> ChunkResult:
     """Score one chunk of records: ``("raw", file, line, bytes)`` JSON lines, ``("conv", file,
     Conversation)`` or ``("error", ReadError)``. Runs in a worker process or in the main one."""
@@ -170,6 +162,8 @@ def process_chunk(items: list[tuple]) -> ChunkResult:
 
 
 def _process_chunk(items: list[tuple]) -> ChunkResult:
+    from .engine.results import lines_of
+
     inspector = _INSPECTOR
     out = ChunkResult()
     convs: list[tuple[str, int, Any]] = []
@@ -193,36 +187,35 @@ def _process_chunk(items: list[tuple]) -> ChunkResult:
             out.errors.append((err.file, err.line, err.reason))
             continue
         convs.append((name, number, conv))
-    scored: list[Any] = []
     if _BATCHED and convs:
         try:
-            scored = inspector.inspect_json_batch([c for _, _, c in convs])
+            done = inspector.inspect_lines_batch([c for _, _, c in convs], BAND_MINIMUMS)
         except Exception:  # noqa: BLE001 - one conversation at a time below names the one that fails
-            scored = []
-    if not scored:
-        for name, number, conv in convs:
-            try:
-                scored.append(inspector.inspect_json(conv))
-            except Exception as exc:  # a bug must not stop the other records; report it like a bad record
-                out.errors.append((name, number, f"conversation {conv.id!r} could not be scored (please report "
-                                                 f"this): {type(exc).__name__}: {exc}"))
-                scored.append(None)
-    lines: list[bytes] = []
-    for done in scored:
-        if done is None:
-            continue
-        line, result = done
-        lines.append(line)
-        out.ok += 1
-        hit_rules = [h["rule"] for h in result["hits"]]
-        out.hits.update(hit_rules)
-        out.fired.update(set(hit_rules))
-        out.not_applicable.update(result["not_applicable"])
-        out.bands[_band(result["score"])] += 1
-        out.red_lines += result["red_line"]
-    if lines:
-        out.output = b"\n".join(lines) + b"\n"
+            done = None
+        if done is not None:
+            _add_lines(out, done)
+            return out
+    scored: list[Any] = []
+    for name, number, conv in convs:
+        try:
+            scored.append(inspector.inspect_json(conv))
+        except Exception as exc:  # a bug must not stop the other records; report it like a bad record
+            out.errors.append((name, number, f"conversation {conv.id!r} could not be scored (please report "
+                                             f"this): {type(exc).__name__}: {exc}"))
+    _add_lines(out, lines_of(scored, BAND_MINIMUMS))
     return out
+
+
+def _add_lines(out: ChunkResult, done: Any) -> None:
+    """Add a chunk's :class:`.engine.results.ChunkLines` (its result lines and counts) to ``out``."""
+    out.output = done.output
+    out.ok += done.ok
+    out.hits.update(done.hits)
+    out.fired.update(done.fired)
+    out.not_applicable.update(done.not_applicable)
+    labels = [label for _, label in SCORE_BANDS] + ["no score"]
+    out.bands.update({label: n for label, n in zip(labels, done.bands) if n})
+    out.red_lines += done.red_lines
 
 
 def iter_items(paths: list[str], csv_columns: dict[str, str] | None) -> Iterator[tuple]:

@@ -5,19 +5,36 @@ JSON line (format: docs/qa-results.md)."""
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import orjson
 
 from . import emotion as emotion_module
+from . import native
 from .fast import CompiledRuleSet
 from .measures import Outcome
 from .model import Conversation
 from .rules import RuleError, RuleSet, load_ruleset
-from .scorecard import Scorecard, ScoreResult, load_scorecard, score, score_batch_json
+from .scorecard import (
+    MODES,
+    Scorecard,
+    ScoreResult,
+    _item_dict,
+    _plan,
+    load_scorecard,
+    score,
+    score_batch_json,
+)
+
+try:
+    from . import _results  # type: ignore[attr-defined]
+except ImportError:  # not built (no C compiler when installed): the result lines are written in Python
+    _results = None
 
 RESULT_FORMAT = "qa-result-v1"
 
@@ -76,6 +93,7 @@ class Inspector:
         self.scorecard = scorecard
         self.engine = CompiledRuleSet(ruleset, backend=backend, analyse=analyse)
         self._batch: Any = None
+        self._lines_plan_cache: Any = None  # (rule ids, plan) of _lines_plan
 
     @classmethod
     def load(
@@ -128,21 +146,21 @@ class Inspector:
             return self._inspect_json_batch(convs)
 
     def _inspect_json_batch(self, convs: list[Conversation]) -> list[tuple[bytes, dict[str, Any]]]:
-        batch = self.batch
-        matrix, hits_of, emotions = batch.evaluate_parts(convs)
-        engine, card, ruleset = self.engine, self.scorecard, self.ruleset
-        emotions = list(emotions) if emotions is not None else [None] * len(convs)
-        missing = [i for i, e in enumerate(emotions) if e is None]
-        if missing:
-            if engine.analyse is emotion_module.analyse:
-                for i, e in zip(missing, emotion_module.analyse_batch([convs[i] for i in missing])):
-                    emotions[i] = e
-            else:
-                for i in missing:
-                    emotions[i] = engine.analyse(convs[i])
-        scored, fragments = score_batch_json(card, batch.rule_ids, matrix)
+        matrix, hits_of, emotions = self.batch.evaluate_parts(convs)
+        return self.records_of_parts(convs, matrix, hits_of, self._emotion_columns(convs, emotions))
+
+    def records_of_parts(
+        self, convs: list[Conversation], matrix: Any, hits_of: list, emotion: tuple[np.ndarray, np.ndarray, list],
+    ) -> list[tuple[bytes, dict[str, Any]]]:
+        """The ``(line, record)`` pairs of a batch from its parts: the states matrix and hits of
+        :meth:`.batch.BatchRuleSet.evaluate_parts` (columns in ``self.batch.rule_ids`` order) and the
+        customer emotion as :meth:`_emotion_columns` gives it."""
+        card, ruleset = self.scorecard, self.ruleset
+        present, emotion_scores, trends = emotion
+        present, emotion_scores = present.tolist(), emotion_scores.tolist()
+        ids = self.batch.rule_ids
+        scored, fragments = score_batch_json(card, ids, matrix)
         # the rules not applicable, per conversation in rule order, from the states matrix
-        ids = batch.rule_ids
         na_conv, na_rule = (matrix == -1).nonzero()
         na_names = [ids[j] for j in na_rule.tolist()]
         na_bounds = na_conv.searchsorted(range(len(convs) + 1)).tolist()
@@ -150,15 +168,16 @@ class Inspector:
         ruleset_ref = {"id": ruleset.id, "version": ruleset.version}
         card_ref = {"id": card.id, "version": card.version}
         out = []
-        for ci, (conv, hits, s, emotion) in enumerate(zip(convs, hits_of, scored, emotions)):
+        for ci, (conv, hits, s) in enumerate(zip(convs, hits_of, scored)):
+            has_emotion = present[ci]
             result = {
                 "id": conv.id,
                 "source": conv.source,
                 "score": s.score,
                 "grade": s.grade,
                 "red_line": s.red_line,
-                "customer_emotion": round(float(emotion.score), 4) if emotion is not None else None,
-                "emotion_trend": emotion.trend if emotion is not None else None,
+                "customer_emotion": round(emotion_scores[ci], 4) if has_emotion else None,
+                "emotion_trend": trends[ci] if has_emotion else None,
                 "hits": [
                     {"rule": rule, "message": mi, "start": st, "end": e, "text": text}
                     for rule, mi, st, e, text in hits
@@ -172,3 +191,150 @@ class Inspector:
             result["items"] = s.items
             out.append((line, result))
         return out
+
+    def _emotion_columns(self, convs: list[Conversation], emotions: Any) -> tuple[np.ndarray, np.ndarray, list]:
+        """THE adapter between the batched evaluator's customer emotion (the third part of
+        :meth:`.batch.BatchRuleSet.evaluate_parts`: today a list of :class:`.emotion.EmotionResult`
+        or None, or None for the whole batch when no rule needed emotion) and the result lines:
+        ``(present, score, trend)`` per conversation, ``present`` int8 (0: no emotion result, both
+        fields null), ``score`` float64 (``float(result.score)``), ``trend`` a list of the trend
+        values. The emotions not computed by the rules are computed here (batched for the built-in
+        analysis). Nothing else in this module reads an emotion result."""
+        B = len(convs)
+        emotions = list(emotions) if emotions is not None else [None] * B
+        missing = [i for i, e in enumerate(emotions) if e is None]
+        if missing:
+            engine = self.engine
+            if engine.analyse is emotion_module.analyse:
+                for i, e in zip(missing, emotion_module.analyse_batch([convs[i] for i in missing])):
+                    emotions[i] = e
+            else:
+                for i in missing:
+                    emotions[i] = engine.analyse(convs[i])
+        present = np.fromiter((e is not None for e in emotions), dtype=np.int8, count=B)
+        scores = np.fromiter((0.0 if e is None else float(e.score) for e in emotions), dtype=np.float64, count=B)
+        trends = [None if e is None else e.trend for e in emotions]
+        return present, scores, trends
+
+    def inspect_lines_batch(self, convs: list[Conversation], bands: tuple[float, ...] = ()) -> ChunkLines:
+        """The JSON lines of :meth:`inspect_json_batch` (each followed by a newline, joined) and the
+        counts ``qa run`` sums up, without the result dicts: written by the compiled
+        ``_results`` module (engine/_results.c) when it is built and the compiled core is enabled
+        (:func:`.native.enabled`), else from :meth:`inspect_json_batch`'s records. Byte-identical
+        either way (tests/quality/engine/test_native_results.py). ``bands``: the minimum score of
+        each band of the summary, highest first (a score below all falls in the last one)."""
+        if not convs:
+            return ChunkLines(b"", 0, Counter(), Counter(), Counter(), [0] * (len(bands) + 1), 0)
+        with gc_paused():
+            if _results is not None and native.enabled():
+                return self._write_lines(convs, bands)
+            return lines_of(self._inspect_json_batch(convs), bands)
+
+    def _write_lines(self, convs: list[Conversation], bands: tuple[float, ...]) -> ChunkLines:
+        matrix, hits_of, emotions = self.batch.evaluate_parts(convs)
+        return self.lines_of_parts(convs, matrix, hits_of, self._emotion_columns(convs, emotions), bands)
+
+    def lines_of_parts(
+        self, convs: list[Conversation], matrix: Any, hits_of: list, emotion: tuple[np.ndarray, np.ndarray, list],
+        bands: tuple[float, ...] = (),
+    ) -> ChunkLines:
+        """:func:`lines_of` :meth:`records_of_parts`, written by the compiled ``_results`` module
+        (which must be built): the same bytes and counts (a test holds them equal)."""
+        present, scores, trends = emotion
+        ids = self.batch.rule_ids
+        plan = self._lines_plan(ids)
+        lines, hits, fired, na, band_counts, red = _results.write_lines(
+            np.ascontiguousarray(matrix, dtype=np.int8), len(convs), list(convs), list(hits_of),
+            np.ascontiguousarray(present, dtype=np.int8), np.ascontiguousarray(scores, dtype=np.float64),
+            list(trends), plan[0] + (tuple(float(b) for b in bands),), plan[1], plan[2], plan[3], orjson.dumps,
+        )
+        return ChunkLines(
+            lines, len(convs), _counter(ids, hits), _counter(ids, fired), _counter(ids, na), band_counts, red,
+        )
+
+    def _lines_plan(self, rule_ids: list[str]) -> tuple:
+        """What ``_results.write_lines`` needs of the scorecard, the rule set and the rule columns,
+        made once per Inspector (and rule order): per item its mode, points, flags, the columns of
+        its rules and its records already serialised (as :func:`.scorecard.score_batch_json` has
+        them); the sections' bounds; the grades; each rule's id as JSON; the end of every line."""
+        cached = self._lines_plan_cache
+        key = tuple(rule_ids)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        dumps = orjson.dumps
+        card, ruleset = self.scorecard, self.ruleset
+        column = {rule_id: j for j, rule_id in enumerate(rule_ids)}
+        items: list[tuple] = []
+        sections: list[tuple] = []
+        for section_id, bonus_lifts, rows in _plan(card):
+            lo = len(items)
+            for item, single, manual, records in rows:
+                earned = None if manual else (0.0 if item.mode == "deduct" else item.points)
+                fired = None
+                if single is not None:
+                    fired = dumps(_item_dict(section_id, item, earned, not manual, [single]))
+                prefix = dumps(_item_dict(section_id, item, earned, not manual, []))
+                if not prefix.endswith(b'"rules":[]}'):
+                    raise ValueError("an item record does not end with its rules")
+                items.append((
+                    MODES.index(item.mode), float(item.points), item.bonus, item.red_line,
+                    tuple(column.get(rule_id, -1) for rule_id in item.rules),
+                    dumps(records[0]), dumps(records[1]), fired, prefix[:-3],
+                    tuple(dumps(rule_id) for rule_id in item.rules),
+                ))
+            sections.append((bonus_lifts, lo, len(items)))
+        grades = tuple((float(minimum), dumps(grade)) for minimum, grade in card.grades)
+        tail = b"," + dumps({
+            "ruleset": {"id": ruleset.id, "version": ruleset.version},
+            "scorecard": {"id": card.id, "version": card.version},
+        })[1:]
+        plan = ((tuple(items), tuple(sections), grades), column, tuple(dumps(rule_id) for rule_id in rule_ids), tail)
+        self._lines_plan_cache = (key, plan)
+        return plan
+
+
+class ChunkLines(NamedTuple):
+    """What :meth:`Inspector.inspect_lines_batch` returns for a chunk: ``output`` its JSON lines (each
+    ending with a newline), ``ok`` how many, per rule id the ``hits`` and the conversations with a hit
+    (``fired``) and those where it was ``not_applicable``, ``bands`` the conversations per score band
+    (the last: no score), ``red_lines`` those that failed a red-line item."""
+
+    output: bytes
+    ok: int
+    hits: Counter
+    fired: Counter
+    not_applicable: Counter
+    bands: list[int]
+    red_lines: int
+
+
+def _counter(ids: list[str], counts: list[int]) -> Counter:
+    return Counter({rule_id: n for rule_id, n in zip(ids, counts) if n})
+
+
+def lines_of(done: list[tuple[bytes, dict[str, Any]]], bands: tuple[float, ...]) -> ChunkLines:
+    """:class:`ChunkLines` of results given as ``(line, record)`` pairs (:meth:`Inspector.inspect_json`)."""
+    hits: Counter = Counter()
+    fired: Counter = Counter()
+    na: Counter = Counter()
+    band_counts = [0] * (len(bands) + 1)
+    red = 0
+    for _, result in done:
+        hit_rules = [h["rule"] for h in result["hits"]]
+        hits.update(hit_rules)
+        fired.update(set(hit_rules))
+        na.update(result["not_applicable"])
+        band_counts[band_index(result["score"], bands)] += 1
+        red += result["red_line"]
+    output = b"".join(line + b"\n" for line, _ in done)
+    return ChunkLines(output, len(done), hits, fired, na, band_counts, red)
+
+
+def band_index(value: float | None, bands: tuple[float, ...]) -> int:
+    """The band of a score: the first whose minimum it reaches, else the last; ``len(bands)`` for no score."""
+    if value is None:
+        return len(bands)
+    for k, minimum in enumerate(bands):
+        if value >= minimum:
+            return k
+    return max(len(bands) - 1, 0)
