@@ -354,12 +354,17 @@ class _Batch:
     def emotions(self) -> list:
         """The customer-emotion result of each conversation (None where the rule set's analysis was not
         run: a conversation without customer messages, when the analysis is not the built-in one).
-        The built-in analysis runs on the whole batch at once (:func:`.emotion.analyse_batch`)."""
+        The built-in analysis runs on the whole batch at once: compiled (:func:`.emotion.analyse_columns`,
+        an :class:`.emotion.EmotionBatch`: arrays, each result made only when indexed) or with numpy
+        (:func:`.emotion.analyse_batch`, a list)."""
         if self._emotions is None:
             analyse = self.engine.compiled.analyse
             if analyse is emotion_module.analyse:
-                columns = (self.first, np.nonzero(self.role == 0)[0], self.texts)
-                self._emotions = emotion_module.analyse_batch(self.convs, columns=columns)
+                cust = np.nonzero(self.role == 0)[0]
+                if emotion_module.compiled_available():  # arrays; EmotionResults only when asked for
+                    self._emotions = emotion_module.analyse_columns(self.first, cust, self.texts)
+                else:
+                    self._emotions = emotion_module.analyse_batch(self.convs, columns=(self.first, cust, self.texts))
             else:
                 has = self.has_customer().tolist()
                 self._emotions = [analyse(c) if h else None for c, h in zip(self.convs, has)]
@@ -777,6 +782,10 @@ class BatchRuleSet:
     @staticmethod
     def _emotion(node: Emotion, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
         """:func:`.measures.eval_emotion` over the batch's emotion results."""
+        emotions = b.emotions()
+        if isinstance(emotions, emotion_module.EmotionBatch):  # the compiled analysis: its arrays
+            state, rows = emotions.rule_states(node.over, node.trend, b.has_customer())
+            return state, rows if len(rows) else _EMPTY
         state = np.full(b.B, -1, dtype=np.int8)
         rows = []
         over, trend = node.over, node.trend
@@ -1064,7 +1073,9 @@ class BatchRuleSet:
     def evaluate_parts(self, convs: list[Conversation]) -> tuple[np.ndarray, list[list[tuple]], list | None]:
         """What a result needs, without the per-conversation :class:`Outcome` objects: the states
         matrix, each conversation's hits (as ``Outcome.hits``) and its customer-emotion result (None
-        where not computed; the list is None when no rule needed emotion)."""
+        where not computed; None instead of the sequence when no rule needed emotion). The sequence is
+        a list, or an :class:`.emotion.EmotionBatch` (``.scores`` and ``.trends`` without making the
+        result objects) when the compiled emotion core ran."""
         return self._evaluate(convs, outcomes=False)  # type: ignore[return-value]
 
     def _evaluate(self, convs: list[Conversation], *, outcomes: bool) -> tuple:

@@ -39,6 +39,11 @@ from typing import Any
 from . import native
 from .model import Conversation
 
+try:
+    from . import _emotion  # type: ignore[attr-defined]
+except ImportError:  # not built (no C compiler when installed): analyse_batch's numpy path
+    _emotion = None
+
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 KINDS = ("negative", "positive", "neutral", "negation", "degree", "rhetorical")
 # kinds whose entries carry a number (intensity, strength or multiplier); the others are bare phrases
@@ -614,13 +619,190 @@ def _is_word(codes):
 _VECTOR_COMBINE = 64  # conversations with more customer messages are combined one by one
 
 
+# --------------------------------------------------------------------------- the compiled batch
+
+TREND_NAMES = ("flat", "rising", "falling")  # EmotionBatch.trend_codes: -1 None, else an index here
+
+
+def compiled_available() -> bool:
+    """Whether the compiled emotion core (engine/_emotion.c) is built and the compiled core is on
+    (:func:`.native.enabled`: ``SERVICECOACH_QA_NATIVE=0`` switches it off too)."""
+    return _emotion is not None and native.enabled()
+
+
+def _native_tables(lexicon: Lexicon) -> tuple:
+    """The lexicon's tables for ``_emotion.analyse`` (see the top of _emotion.c), built once."""
+    arrays = _batch_arrays(lexicon)
+    got = arrays.get("c_tables")
+    if got is None:
+        import numpy as np
+
+        entries = lexicon.entries
+        terms = [e.term for e in entries]
+        # a phrase listed twice keeps its last entry, as both matchers of Lexicon.tokens do
+        phrases = native.Automaton(terms)
+        mods = list(lexicon.modifiers.values())
+        backwards = native.Automaton([m.term[::-1] for m in mods])
+        root_next, ptr, cps, kids, _fail, out, _link, _depth = backwards.tables
+        got = arrays["c_tables"] = (
+            *phrases.tables,
+            np.array([e.kind for e in entries], dtype=np.int8),
+            np.array([e.weight for e in entries], dtype=np.float64),
+            np.array([e.word_bounded_start for e in entries], dtype=np.uint8),
+            np.array([e.word_bounded_end for e in entries], dtype=np.uint8),
+            np.array([len(e.term) for e in entries], dtype=np.int64),
+            root_next, ptr, cps, kids, out,
+            np.array([m.kind for m in mods], dtype=np.int8),
+            np.array([m.weight for m in mods], dtype=np.float64),
+            np.array([m.word_bounded_start for m in mods], dtype=np.uint8),
+            np.array([m.word_bounded_end for m in mods], dtype=np.uint8),
+            np.array([len(m.term) for m in mods], dtype=np.int64),
+        )
+    return got
+
+
+class EmotionBatch(Sequence):
+    """The customer emotion of a batch as the compiled core computed it: arrays, and each
+    conversation's :class:`EmotionResult` made only when asked for (indexing, iterating).
+
+    ``scores`` (float64, one per conversation: ``EmotionResult.score``, 0.0 without customer
+    messages), ``trend_codes`` (int8: -1 for None, else an index into :data:`TREND_NAMES`),
+    ``trends`` (the names, a list). Equal to :func:`analyse` conversation by conversation (the
+    tests in tests/quality/engine/test_native_emotion.py hold them equal)."""
+
+    def __init__(self, raw: tuple, first: Any, cust: Any, all_texts: Sequence[str]):
+        import numpy as np
+
+        score, trend, net, hit_conv, hit_msg, hit_start, hit_end, hit_weight = raw
+        self.scores = np.frombuffer(score, dtype=np.float64)
+        self.trend_codes = np.frombuffer(trend, dtype=np.int8)
+        self._net = np.frombuffer(net, dtype=np.float64)
+        self._hits = tuple(np.frombuffer(a, dtype=np.int64) for a in (hit_conv, hit_msg, hit_start, hit_end))
+        self._hit_weight = np.frombuffer(hit_weight, dtype=np.float64)
+        self._first = first
+        self._cust = cust
+        self._texts = all_texts
+        self._made: dict[int, EmotionResult] = {}
+        self._lists: tuple | None = None
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    @property
+    def trends(self) -> list[str | None]:
+        names = (*TREND_NAMES, None)  # -1 picks None
+        return [names[c] for c in self.trend_codes.tolist()]
+
+    def __getitem__(self, ci):  # type: ignore[override]
+        if isinstance(ci, slice):
+            return [self[i] for i in range(*ci.indices(len(self)))]
+        B = len(self.scores)
+        if ci < 0:
+            ci += B
+        if not 0 <= ci < B:
+            raise IndexError("conversation index out of range")
+        got = self._made.get(ci)
+        if got is None:
+            got = self._made[ci] = self._make(ci)
+        return got
+
+    def __iter__(self):
+        for ci in range(len(self.scores)):
+            yield self[ci]
+
+    def _make(self, ci: int) -> EmotionResult:
+        lists = self._lists
+        if lists is None:
+            lists = self._lists = self._as_lists()
+        kb, hb, first, cust, net, h_msg, h_start, h_end, h_weight, trends, scores = lists
+        lo, hi = first[ci], first[ci + 1]
+        per = [0.0] * (hi - lo)
+        k0, k1 = kb[ci], kb[ci + 1]
+        if k0 == k1:
+            return EmotionResult(score=0.0, trend=None, per_message=per)
+        mine = net[k0:k1]
+        for g, score in zip(cust[k0:k1], mine):
+            per[g - lo] = score if score > 0.0 else 0.0
+        texts = self._texts
+        hits = [EmotionHit(m, s, e, texts[lo + m][s:e], w) for m, s, e, w in
+                zip(h_msg[hb[ci] : hb[ci + 1]], h_start[hb[ci] : hb[ci + 1]], h_end[hb[ci] : hb[ci + 1]],
+                    h_weight[hb[ci] : hb[ci + 1]])]
+        return EmotionResult(
+            score=scores[ci], trend=trends[ci], per_message=per, hits=hits,
+            peak=max(0.0, max(mine)), last=max(0.0, mine[-1]),
+        )
+
+    def _as_lists(self) -> tuple:
+        import numpy as np
+
+        conv, msg, start, end = self._hits
+        return (
+            np.searchsorted(self._cust, self._first).tolist(),
+            np.searchsorted(conv, np.arange(len(self.scores) + 1)).tolist(),
+            self._first.tolist(), self._cust.tolist(), self._net.tolist(),
+            msg.tolist(), start.tolist(), end.tolist(), self._hit_weight.tolist(),
+            self.trends, self.scores.tolist(),
+        )
+
+    def rule_states(self, over: Any, trend: str | None, has: Any) -> tuple[Any, Any]:
+        """:func:`.measures.eval_emotion` for every conversation: (states int8: 1, 0, -1 not applicable;
+        evidence rows (conversation, message, start, end): the negative phrases of those that hold,
+        in the order of their hits). ``has``: whether each conversation has a customer message."""
+        import numpy as np
+
+        codes = self.trend_codes
+        applicable = has & (codes >= 0) if trend is not None else has.copy()
+        ok = applicable.copy()
+        if over is not None:
+            if type(over) is float or (type(over) is int and -(2**53) <= over <= 2**53):
+                ok &= self.scores > over
+            else:  # compared as Python compares them
+                ok &= np.array([s > over for s in self.scores.tolist()], dtype=bool)
+        if trend is not None:
+            ok &= codes == (TREND_NAMES.index(trend) if trend in TREND_NAMES else -2)
+        state = np.where(applicable, ok.astype(np.int8), np.int8(-1)).astype(np.int8)
+        conv, msg, start, end = self._hits
+        sel = (self._hit_weight > 0) & (end > start)
+        if len(conv):
+            sel &= ok[conv]
+        if not sel.any():
+            return state, np.zeros((0, 4), dtype=np.int64)
+        return state, np.stack([conv[sel], msg[sel], start[sel], end[sel]], axis=1)
+
+
+def analyse_columns(first: Any, cust: Any, all_texts: Sequence[str], *, lexicon: Lexicon | None = None) -> EmotionBatch:
+    """The compiled :func:`analyse_batch` over a batch's columns (see there); requires
+    :func:`compiled_available`. Lowering stays in Python (``str.lower``, as :func:`analyse`)."""
+    import numpy as np
+
+    lexicon = lexicon or default_lexicon()
+    first = np.ascontiguousarray(first, dtype=np.int64)
+    cust = np.ascontiguousarray(cust, dtype=np.int64)
+    texts = [all_texts[g] for g in cust.tolist()]
+    joined = "\n".join(texts)
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # lowered per conversation, as analyse does
+        bounds = np.searchsorted(cust, first).tolist()
+        parts = [lexicon.lower("\n".join(texts[bounds[ci] : bounds[ci + 1]]))
+                 for ci in range(len(first) - 1) if bounds[ci + 1] > bounds[ci]]
+        lowered = "\n".join(parts)
+    raw = _emotion.analyse(texts, lowered, cust, first, _native_tables(lexicon))
+    return EmotionBatch(raw, first, cust, all_texts)
+
+
 def analyse_batch(
-    conversations: Sequence[Conversation], *, lexicon: Lexicon | None = None, columns: tuple | None = None
-) -> list[EmotionResult]:
-    """:func:`analyse` for many conversations at once: equal results (a test holds them equal), with
-    one lowering, one matcher scan and numpy arrays over the customer messages of the whole batch
-    instead of Python steps per message and per phrase. Phrases with a negation or degree word before
-    them, and messages in shouted English, are scored by the same code as :func:`analyse`.
+    conversations: Sequence[Conversation], *, lexicon: Lexicon | None = None, columns: tuple | None = None,
+    lazy: bool = False,
+) -> Sequence[EmotionResult]:
+    """:func:`analyse` for many conversations at once: equal results (tests hold them equal).
+
+    With the compiled core (:func:`compiled_available`) engine/_emotion.c scores the batch in one
+    pass per customer message; with ``lazy`` the :class:`EmotionBatch` itself is returned (its
+    ``scores`` and ``trends`` without any result object), else a list of :class:`EmotionResult`.
+    Without it: one lowering, one matcher scan and numpy arrays over the customer messages of the
+    whole batch instead of Python steps per message and per phrase (phrases with a negation or degree
+    word before them, and messages in shouted English, are scored by the same code as :func:`analyse`),
+    a list.
 
     ``columns`` (the batched evaluator passes them) are the batch's messages as arrays, to save
     reading them again: ``(first message of each conversation and the total, int64 array of B + 1;
@@ -640,6 +822,9 @@ def analyse_batch(
                         dtype=np.int64)
     else:
         first, cust, all_texts = columns
+    if compiled_available():
+        got = analyse_columns(first, cust, all_texts, lexicon=lexicon)
+        return got if lazy else list(got)
     # the customer messages of the batch, in order: their conversation and index in it
     owner_arr = np.searchsorted(first, cust, side="right") - 1
     index_arr = cust - first[owner_arr]
