@@ -268,3 +268,38 @@ def test_days_left_noted_are_settled_by_run_due(org):
     call_command("review_run_due", stdout=out)
     assert "3 day(s) of the dashboard summary" in out.getvalue()
     _assert_same(org)
+
+
+def test_a_rescore_job_settles_the_days_it_changed(org, data, settings, django_capture_on_commit_callbacks):
+    """A re-score job runs in bulk mode too: its batches note their days and its end brings them up to date."""
+    from servicecoach.quality import jobs
+    from servicecoach.quality.models import JobStatus
+    from servicecoach.review.models import SummaryPending
+
+    settings.QUALITY_JOBS_INLINE = True
+    settings.QUALITY_JOB_BATCH = 7
+    convs, _reviews = data
+    polite = [c for c in convs if c.score is not None and c.score >= 90][:3]
+    rude = next(c for c in convs if c.score is not None and c.score < 60)
+    # transcripts changed behind the services' back: the stored scores and the summary are now stale
+    Conversation.objects.filter(pk__in=[c.pk for c in polite]).update(messages=rude.messages)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_create_rescore(actor=org.users["admin"])
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.done == 36
+    after = [Conversation.objects.get(pk=c.pk).score for c in polite]
+    assert all(new < c.score for new, c in zip(after, polite)), ([c.score for c in polite], after, rude.score)
+    assert not SummaryPending.objects.exists()
+    _assert_same(org)
+
+
+def test_averages_do_not_depend_on_the_order_of_the_sums():
+    """The summary sums per day and then over the days; the detailed figures sum all at once. Floating-point
+    sums of the same scores can differ in the last bit (330.20000000000005 against 330.2 here), which must
+    not flip a rounded average (82.55 → 82.6 or 82.5)."""
+    scores = [87.25, 92.99, 90.3, 59.66]
+    at_once = sum(scores)
+    per_day = sum(scores[:1]) + sum(scores[1:])
+    assert at_once != per_day  # the premise: the two orders really differ
+    figures = [metrics._finish({"n": 4, "score_sum": total, "with_score": 4}) for total in (at_once, per_day)]
+    assert figures[0]["auto"] == figures[1]["auto"] == 82.6

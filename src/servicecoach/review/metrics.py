@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,14 @@ def _r(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _mean(total: float | None, count: int | None) -> float | None:
+    """``total / count``, the total first rounded to 6 decimals: floating-point sums depend on the order
+    of their terms (per day then over the days in the summary, all at once in the detailed tables), and
+    the last-bit difference must not flip a rounded figure such as 88.65 → 88.6 / 88.7. The values summed
+    (scores with 2 decimals, CSAT, seconds) are far coarser than 1e-6."""
+    return round(total or 0.0, 6) / count if count else None
+
+
 def _final(conv: dict[str, Any], rev: dict[str, Any] | None) -> tuple[int, int]:
     """(passed, scored) on the final score: the review's where there is one, else the automatic one.
     Worked out from two grouped counts (conversations; their submitted reviews) instead of a per-row
@@ -53,7 +61,7 @@ def _final(conv: dict[str, Any], rev: dict[str, Any] | None) -> tuple[int, int]:
 
 
 CONV_AGG = {
-    "n": Count("pk"), "auto": Avg("score"), "red": Count("pk", filter=Q(red_line=True)),
+    "n": Count("pk"), "score_sum": Sum("score"), "red": Count("pk", filter=Q(red_line=True)),
     "auto_passed": Count("pk", filter=Q(score__gte=PASS_SCORE)), "with_score": Count("score"),
 }
 def _add(target: dict[str, Any], row: dict[str, Any], rev: dict[str, Any]) -> None:
@@ -67,7 +75,7 @@ def _finish(s: dict[str, Any]) -> dict[str, Any]:
     """Averages and the pass rate from summed counts. The pass rate is on the final score: the review's
     where there is one, else the automatic one."""
     def avg(total: str, count: str, digits: int = 1) -> float | None:
-        return _r(s[total] / s[count], digits) if s.get(count) else None
+        return _r(_mean(s[total], s[count]), digits) if s.get(count) else None
 
     passed = s.get("auto_passed", 0) - s.get("r_auto_passed", 0) + s.get("passed", 0)
     scored = s.get("with_score", 0) - s.get("auto_scored", 0) + s.get("scored", 0)
@@ -78,7 +86,7 @@ def _finish(s: dict[str, Any]) -> dict[str, Any]:
 
 
 REVIEW_AGG = {
-    "reviewed": Count("pk"), "review": Avg("score"), "passed": Count("pk", filter=Q(score__gte=PASS_SCORE)),
+    "reviewed": Count("pk"), "review_sum": Sum("score"), "passed": Count("pk", filter=Q(score__gte=PASS_SCORE)),
     "scored": Count("score"), "auto_passed": Count("pk", filter=Q(conversation__score__gte=PASS_SCORE)),
     "auto_scored": Count("conversation__score"),
 }
@@ -88,9 +96,12 @@ def _per_day(conversations, reviews):
     """(day, conversation counts, review counts or None) for each local day of the period with conversations."""
     by_day = {row["day"]: row for row in reviews.annotate(day=TruncDate("conversation__started_at"))
               .values("day").annotate(**REVIEW_AGG)}
+    for rev in by_day.values():
+        rev["review"] = _mean(rev.pop("review_sum"), rev["scored"])
     for row in (conversations.annotate(day=TruncDate("started_at")).values("day").annotate(**CONV_AGG)
                 .order_by("day")):
         if row["day"] is not None:
+            row["auto"] = _mean(row.pop("score_sum"), row["with_score"])
             yield row["day"], row, by_day.get(row["day"])
 
 
@@ -115,12 +126,12 @@ def _from_summary(daily, rule_rows, item_rows, reviewer_rows) -> dict[str, Any]:
     trend = []
     for row in daily.values("day").annotate(**sums).order_by("day"):
         conv = {"n": row["n"], "red": row["red"], "auto_passed": row["auto_passed"], "with_score": row["with_score"],
-                "auto": row["score_sum"] / row["with_score"] if row["with_score"] else None}
+                "auto": _mean(row["score_sum"], row["with_score"])}
         rev = None
         if row["reviewed"]:
             rev = {"auto_passed": row["r_auto_passed"], "passed": row["passed"], "scored": row["scored"],
                    "auto_scored": row["auto_scored"],
-                   "review": row["review_sum"] / row["scored"] if row["scored"] else None}
+                   "review": _mean(row["review_sum"], row["scored"])}
         trend.append((row["day"], conv, rev))
     throughput: dict[int, dict[str, Any]] = {}
     for row in reviewer_rows.values("reviewer").annotate(reviews=Sum("reviews"), seconds=Sum("seconds")):
