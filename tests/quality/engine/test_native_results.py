@@ -330,3 +330,33 @@ def test_qa_run_the_same_with_and_without(tmp_path, capsys, name):
     assert compiled == run(tmp_path, capsys, True, *inputs, "--per-conversation")
     assert compiled[1].count(b"\n") >= 1500
     assert "Red lines:" in compiled[2]
+
+
+@pytest.mark.parametrize("use_native", [True, False])
+def test_the_emotion_adapter_reads_arrays_and_result_objects_alike(use_native):
+    """The one adapter between the customer emotion and the result lines: an EmotionBatch (arrays,
+    the compiled analysis), its EmotionResult objects, None entries filled in, and no emotion at all
+    give the same columns; a custom analysis returning None gives nulls."""
+    from servicecoach.quality.engine import emotion as emotion_module
+
+    lines = [orjson.dumps(rec) for rec in _generator().generate(120, seed=31)]
+    with path(use_native):
+        convs = parse_jsonl_records([("gen.jsonl", n + 1, raw) for n, raw in enumerate(lines)])
+        convs.append(Conversation(id="none", messages=[]))
+        inspector = pack("zh")
+        lazy = emotion_module.analyse_batch(convs, lazy=True)
+        assert isinstance(lazy, emotion_module.EmotionBatch) == (use_native and emotion_module.compiled_available())
+        objects = list(lazy)
+        holes = [None if i % 3 == 0 else e for i, e in enumerate(objects)]
+        ways = [inspector._emotion_columns(convs, e) for e in (lazy, objects, holes, None)]
+    expected = (np.ones(len(convs), dtype=np.int8), np.array([float(e.score) for e in objects]),
+                [e.trend for e in objects])
+    assert [float(e.score) for e in objects] == [emotion_module.analyse(c).score for c in convs]
+    assert any(expected[1]) and any(expected[2])
+    for present, scores, trends in ways:
+        assert present.tolist() == expected[0].tolist()
+        assert repr(scores.tolist()) == repr(expected[1].tolist())
+        assert trends == expected[2]
+    custom = Inspector(inspector.ruleset, inspector.scorecard, analyse=lambda conv: None)
+    present, scores, trends = custom._emotion_columns(convs, None)
+    assert not present.any() and trends == [None] * len(convs)

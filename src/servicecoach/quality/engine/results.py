@@ -194,18 +194,24 @@ class Inspector:
 
     def _emotion_columns(self, convs: list[Conversation], emotions: Any) -> tuple[np.ndarray, np.ndarray, list]:
         """THE adapter between the batched evaluator's customer emotion (the third part of
-        :meth:`.batch.BatchRuleSet.evaluate_parts`: today a list of :class:`.emotion.EmotionResult`
-        or None, or None for the whole batch when no rule needed emotion) and the result lines:
-        ``(present, score, trend)`` per conversation, ``present`` int8 (0: no emotion result, both
-        fields null), ``score`` float64 (``float(result.score)``), ``trend`` a list of the trend
-        values. The emotions not computed by the rules are computed here (batched for the built-in
-        analysis). Nothing else in this module reads an emotion result."""
+        :meth:`.batch.BatchRuleSet.evaluate_parts`: an :class:`.emotion.EmotionBatch` of arrays, a
+        list of :class:`.emotion.EmotionResult` or None, or None for the whole batch when no rule
+        needed emotion) and the result lines: ``(present, score, trend)`` per conversation,
+        ``present`` int8 (0: no emotion result, both fields null), ``score`` float64
+        (``float(result.score)``), ``trend`` a list of the trend values. The emotions not computed
+        by the rules are computed here (batched for the built-in analysis). Nothing else in this
+        module reads an emotion result."""
         B = len(convs)
+        engine = self.engine
+        builtin = engine.analyse is emotion_module.analyse
+        if emotions is None and builtin:
+            emotions = emotion_module.analyse_batch(convs, lazy=True)
+        if isinstance(emotions, emotion_module.EmotionBatch):  # arrays: no result object made
+            return np.ones(B, dtype=np.int8), np.asarray(emotions.scores, dtype=np.float64), emotions.trends
         emotions = list(emotions) if emotions is not None else [None] * B
         missing = [i for i, e in enumerate(emotions) if e is None]
         if missing:
-            engine = self.engine
-            if engine.analyse is emotion_module.analyse:
+            if builtin:
                 for i, e in zip(missing, emotion_module.analyse_batch([convs[i] for i in missing])):
                     emotions[i] = e
             else:
