@@ -38,6 +38,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_conversations  # noqa: E402
 from _common import best, machine  # noqa: E402
+from servicecoach.quality.cli import BAND_MINIMUMS  # noqa: E402
 from servicecoach.quality.engine import native, reference  # noqa: E402
 from servicecoach.quality.engine.batch import _Batch  # noqa: E402
 from servicecoach.quality.engine.emotion import analyse, analyse_batch  # noqa: E402
@@ -124,18 +125,18 @@ def main(argv: list[str] | None = None) -> int:
 
     def end_to_end_batched():
         # what qa run does per chunk, the collector paused: read the chunk (with the compiled core when
-        # it is built), score it with the batched evaluator
-        inspect = inspector.inspect_json_batch
+        # it is built), score it with the batched evaluator, write its lines and summary counts
+        inspect = inspector.inspect_lines_batch
         chunk = []
         for number, raw in iter_jsonl_raw(small):
             chunk.append(("x", number, raw))
             if len(chunk) >= size:
                 with gc_paused():
-                    inspect(parse_jsonl_records(chunk))
+                    inspect(parse_jsonl_records(chunk), BAND_MINIMUMS)
                 chunk = []
         if chunk:
             with gc_paused():
-                inspect(parse_jsonl_records(chunk))
+                inspect(parse_jsonl_records(chunk), BAND_MINIMUMS)
 
     def batched(engine, items):
         return lambda: [engine.evaluate(items[i : i + size]) for i in range(0, len(items), size)]
@@ -278,7 +279,7 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
     def e2e(_use_native):
         for chunk in chunks:
             with gc_paused():
-                inspector.inspect_json_batch(parse_jsonl_records(chunk))
+                inspector.inspect_lines_batch(parse_jsonl_records(chunk), BAND_MINIMUMS)
 
     def read(_use_native):
         for chunk in chunks:
@@ -317,6 +318,9 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
         "all rules and emotion (evaluate_parts)": per_batch(engine.evaluate_parts),
         "scorecard (score_batch_json)": scorecard,
         "scoring read chunks (inspect_json_batch)": per_batch(inspector.inspect_json_batch),
+        # qa run's: the lines and summary counts (compiled: engine/_results.c), no result dict
+        "scoring read chunks, lines + counts (inspect_lines_batch)": per_batch(
+            lambda cs: inspector.inspect_lines_batch(cs, BAND_MINIMUMS)),
     }
     figures: dict[str, list[float]] = {}
     try:
@@ -340,6 +344,10 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
             pair = [pair[k] - columns[k] for k in (0, 1)]
         print(f"{name:<50} {pair[0] * 1e6:8.1f} {pair[1] * 1e6:8.1f}")
     print(f"{'result dicts and JSON lines (scoring less the two above)':<50} {rest[0] * 1e6:8.1f} {rest[1] * 1e6:8.1f}")
+    lines = [figures["scoring read chunks, lines + counts (inspect_lines_batch)"][k]
+             - figures["all rules and emotion (evaluate_parts)"][k] for k in (0, 1)]
+    print(f"{'scorecard + lines + counts (qa run: lines less evaluate_parts)':<50} {lines[0] * 1e6:8.1f} "
+          f"{lines[1] * 1e6:8.1f}")
     a, b = figures["end to end, batched (as qa run)"]
     print(f"end to end: native {1 / a:,.0f} conv/s, pure Python {1 / b:,.0f} conv/s ({b / a:.2f}x)")
 
