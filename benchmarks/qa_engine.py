@@ -257,6 +257,7 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
     ``size`` JSON lines read with ``parse_jsonl_records`` and scored with ``inspect_json_batch``, the
     collector paused) and stage by stage on the same chunks, in microseconds per conversation. Each
     figure is measured on both paths one after the other, so that both see the same machine load."""
+    from servicecoach.quality.engine.results import lines_of
     from servicecoach.quality.engine.scorecard import score_batch_json
 
     records = [(str(path), number, raw) for number, raw in iter_jsonl_raw(path)]
@@ -269,12 +270,13 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
     def on(use_native: bool) -> None:
         os.environ[native.ENV] = "1" if use_native else "0"
 
-    convs, matrices = {}, {}
+    convs, matrices, parts = {}, {}, {}
     for use_native in (True, False):
         on(use_native)
         with gc_paused():
             convs[use_native] = [parse_jsonl_records(chunk) for chunk in chunks]
-        matrices[use_native] = [engine.evaluate_parts(cs)[0] for cs in convs[use_native]]
+        parts[use_native] = [(cs, *engine.evaluate_parts(cs)) for cs in convs[use_native]]
+        matrices[use_native] = [p[1] for p in parts[use_native]]
 
     def e2e(_use_native):
         for chunk in chunks:
@@ -307,6 +309,17 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
         for m in matrices[use_native]:
             score_batch_json(card, ids, m)
 
+    def lines_from_parts(use_native):
+        # what qa run does after evaluate_parts: the emotion adapter, the scorecard, the lines and the
+        # summary counts (compiled: engine/_results.c; pure Python: the records, orjson, counted from them)
+        for cs, matrix, hits_of, emotions in parts[use_native]:
+            with gc_paused():
+                emotion = inspector._emotion_columns(cs, emotions)
+                if use_native:
+                    inspector.lines_of_parts(cs, matrix, hits_of, emotion, BAND_MINIMUMS)
+                else:
+                    lines_of(inspector.records_of_parts(cs, matrix, hits_of, emotion), BAND_MINIMUMS)
+
     stages = {
         "end to end, batched (as qa run)": e2e,
         "reading (+ validation)": read,
@@ -321,6 +334,7 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
         # qa run's: the lines and summary counts (compiled: engine/_results.c), no result dict
         "scoring read chunks, lines + counts (inspect_lines_batch)": per_batch(
             lambda cs: inspector.inspect_lines_batch(cs, BAND_MINIMUMS)),
+        "scorecard + lines + counts, from evaluate_parts' parts": lines_from_parts,
     }
     figures: dict[str, list[float]] = {}
     try:
@@ -344,10 +358,6 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
             pair = [pair[k] - columns[k] for k in (0, 1)]
         print(f"{name:<50} {pair[0] * 1e6:8.1f} {pair[1] * 1e6:8.1f}")
     print(f"{'result dicts and JSON lines (scoring less the two above)':<50} {rest[0] * 1e6:8.1f} {rest[1] * 1e6:8.1f}")
-    lines = [figures["scoring read chunks, lines + counts (inspect_lines_batch)"][k]
-             - figures["all rules and emotion (evaluate_parts)"][k] for k in (0, 1)]
-    print(f"{'scorecard + lines + counts (qa run: lines less evaluate_parts)':<50} {lines[0] * 1e6:8.1f} "
-          f"{lines[1] * 1e6:8.1f}")
     a, b = figures["end to end, batched (as qa run)"]
     print(f"end to end: native {1 / a:,.0f} conv/s, pure Python {1 / b:,.0f} conv/s ({b / a:.2f}x)")
 
