@@ -327,6 +327,8 @@ def native_vs_python(path: Path, inspector: Inspector, rules_only: Inspector, si
         "+ literal matching (both matchers)": per_batch(matching),
         "+ clause table of the repeat rules (+ questions)": per_batch(clauses),
         "+ customer emotion (analyse_batch)": per_batch(lambda cs: _Batch(engine, cs).emotions()),
+        # compiled, the emotions are arrays (EmotionBatch): this row adds making every EmotionResult
+        "+ customer emotion, with every EmotionResult object": per_batch(lambda cs: list(_Batch(engine, cs).emotions())),
         "+ the 31 rules (emotion stubbed)": per_batch(rules_only.batch.evaluate_parts),
         "all rules and emotion (evaluate_parts)": per_batch(engine.evaluate_parts),
         "scorecard (score_batch_json)": scorecard,

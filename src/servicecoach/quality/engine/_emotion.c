@@ -78,6 +78,7 @@ typedef struct {
 } Buf;
 
 static int buf_add(Buf *b, const void *v, Py_ssize_t n) {
+    if (n == 0) return 0;
     if (b->len + n > b->cap) {
         Py_ssize_t cap = b->cap ? b->cap : 1024;
         while (cap < b->len + n) cap *= 2;
