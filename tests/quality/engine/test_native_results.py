@@ -164,7 +164,7 @@ def batches(draw, rule_ids: list[str]):
                 s = draw(st.integers(0, 2**40))
                 hits.append((draw(st.sampled_from(rule_ids)), draw(st.integers(0, 300)), s,
                              s + draw(st.integers(0, 9)), draw(odd_text)))
-        hits_of.append(hits)
+        hits_of.append([list(h) if draw(st.integers(0, 9)) == 0 else h for h in hits])  # a list is read as a tuple
     present = np.array(draw(st.lists(st.booleans(), min_size=B, max_size=B)), dtype=np.int8)
     scores = np.array(draw(st.lists(emotion_scores, min_size=B, max_size=B)), dtype=np.float64)
     trend = st.none() | st.sampled_from(["rising", "falling", "stable"]) | odd_text | st.integers(-(2**63), 2**64 - 1)

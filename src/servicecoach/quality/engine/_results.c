@@ -639,18 +639,19 @@ static PyObject *write_lines(PyObject *self, PyObject *args) {
         Py_ssize_t nh = PySequence_Fast_GET_SIZE(hseq);
         for (Py_ssize_t h = 0; h < nh; h++) {
             PyObject *hit = PySequence_Fast_GET_ITEM(hseq, h);
-            if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 5) {
+            if (!(PyTuple_Check(hit) || PyList_Check(hit)) || PySequence_Fast_GET_SIZE(hit) != 5) {
                 Py_DECREF(hseq);
                 PyErr_SetString(PyExc_TypeError, "a hit is a tuple (rule, message, start, end, text)");
                 goto done;
             }
+            PyObject **field = PySequence_Fast_ITEMS(hit);
             if (h && PUT_LIT(&o, ",") < 0) {
                 Py_DECREF(hseq);
                 goto done;
             }
             for (int f = 0; f < 5; f++) {
                 if (out_put(&o, HIT_KEYS[f], HIT_KEY_LEN[f]) < 0 ||
-                    put_value(&o, PyTuple_GET_ITEM(hit, f)) < 0) {
+                    put_value(&o, field[f]) < 0) {
                     Py_DECREF(hseq);
                     goto done;
                 }
@@ -659,7 +660,7 @@ static PyObject *write_lines(PyObject *self, PyObject *args) {
                 Py_DECREF(hseq);
                 goto done;
             }
-            PyObject *col = PyDict_GetItemWithError(rule_index, PyTuple_GET_ITEM(hit, 0));
+            PyObject *col = PyDict_GetItemWithError(rule_index, field[0]);
             if (!col) {
                 Py_DECREF(hseq);
                 if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "a hit names a rule outside the rule set");
