@@ -189,6 +189,48 @@ def test_edge_cases():
     agree([])
 
 
+MODIFIERS = ["不", "没有", "很", "非常", "太", "不太", "not", "very", "so", "don't", "never", "really", "no", ""]
+GAPS = ["", " ", "  ", "我", "啊", "我 ", " 我", "是在", "a", "at all ", "'", "，", "😀", "\u0301", "İ"]
+EMOTION_WORDS = ["生气", "满意", "慢", "谢谢", "解决了", "垃圾", "angry", "happy", "resolved", "terrible", "凭什么", "麻烦您"]
+segments = st.tuples(st.sampled_from(MODIFIERS), st.sampled_from(GAPS), st.sampled_from(MODIFIERS),
+                     st.sampled_from(GAPS), st.sampled_from(EMOTION_WORDS), st.sampled_from(["", "！", "？", " ", "。"]))
+chains = st.lists(segments, min_size=1, max_size=4).map(lambda parts: "".join("".join(p) for p in parts))
+
+
+@FUZZ
+@given(st.lists(st.lists(chains, min_size=1, max_size=3), min_size=1, max_size=3))
+def test_modifier_chains(dialogues):
+    # negation and degree words before an emotion word, with spaces, one character or English
+    # words between them: the quick look and the walk back of Lexicon.modifiers_before
+    agree([Conversation(id="c", messages=[Message("customer", t) for t in d]) for d in dialogues])
+
+
+def test_modifiers_across_a_space_and_a_character():
+    texts = ["很 我生气", "非常 我生气", "不 我满意", "not 我happy", "太 啊生气", "不，生气", "不是在生气", "not at all happy",
+             "not  really   happy", "don't我angry", "很很很很生气", "不不满意"]
+    got = agree([Conversation(id=str(i), messages=[Message("customer", t)]) for i, t in enumerate(texts)])
+    assert got.scores.tolist()[:3] == [2.0, 2.0, 0.0]  # the quick look stops at a space after a character
+
+
+SHOUTING = ["ANGRY", "NOW", "OK", "VIP", "WHY", "REFUND", "X", "AB", "refund", "Ab", "aB", "1", "_", " ", "\t",
+            "\u3000", "\n", "\u2028", "\x1c", "\xa0", "我", "！", "?", "生气"]
+
+
+@FUZZ
+@given(st.lists(st.lists(st.lists(st.sampled_from(SHOUTING), max_size=16).map("".join), min_size=1, max_size=3),
+                min_size=1, max_size=3))
+def test_shouting(dialogues):
+    # English in capitals: which runs count (acronyms, letters around them), and the share of letters
+    # in the text stripped of any whitespace (str.strip)
+    agree([Conversation(id="c", messages=[Message("customer", t) for t in d]) for d in dialogues])
+
+
+def test_shouting_against_whitespace_of_every_kind():
+    texts = ["ANGRY NOW" + ws * 12 for ws in (" ", "\t", "\u3000", "\n", "\u2028", "\x1c", "\xa0", "\u200b")]
+    got = agree([Conversation(id=str(i), messages=[Message("customer", t)]) for i, t in enumerate(texts)])
+    assert len(set(got.scores.tolist())) == 2  # U+200B is not whitespace to str.strip
+
+
 # --------------------------------------------------------------------------- random lexicons
 
 ALPHABET = list("ab生气不很满 '!？…") + ["xy", "😀", "e\u0301", "\ud800"]
