@@ -184,6 +184,7 @@ def _required(items: list, ignore: bool) -> set[str] | None:
 
 
 _ALNUM: np.ndarray | None = None
+_SPACE: np.ndarray | None = None
 
 
 def _alnum(code: np.ndarray) -> np.ndarray:
@@ -286,10 +287,11 @@ class _Batch:
         self._offsets: np.ndarray | None = None
         self._lines: str | None = None
         self._emotions: list | None = None
-        self._labels: dict[tuple, list] = {}
+        self._labels: dict[tuple, tuple[np.ndarray, list[int]]] = {}
         self._codes: np.ndarray | None = None
         self._clauses: Any = None
         self._questioned: np.ndarray | None = None
+        self._solid: np.ndarray | None = None
 
     # ------------------------------------------------------------------ messages and scopes
     def role_mask(self, role: str) -> np.ndarray:
@@ -329,26 +331,43 @@ class _Batch:
     # ------------------------------------------------------------------ conversation labels
     def label_states(self, node: Label) -> np.ndarray:
         """:func:`.measures.eval_label` for each conversation, judged once per distinct label value
-        (conversations share few: a satisfaction score, a handful of tags)."""
-        values = self._labels.get(node.path)
-        if values is None:
+        (conversations share few: a satisfaction score, a handful of tags). The values of a label path
+        are grouped once for every rule that reads it (:meth:`label_groups`)."""
+        inverse, first_of = self.label_groups(node.path)
+        convs = self.convs
+        codes = np.empty(len(first_of), dtype=np.int8)
+        for k, ci in enumerate(first_of):
+            state = measures.eval_label(node, convs[ci])[0]
+            codes[k] = -1 if state is None else int(state)
+        return codes[inverse]
+
+    def label_groups(self, path: tuple[str, ...]) -> tuple[np.ndarray, list[int]]:
+        """The conversations grouped by their value of a label path: per conversation its group, and
+        per group its first conversation. Equal values of the same type share a group (a list by its
+        items, each also by type: ``want in value`` and ``value == want`` compare items with ``==``);
+        a value that cannot be keyed so (a dict, a list holding one) is a group of its own."""
+        got = self._labels.get(path)
+        if got is None:
             get = measures.label_value
-            values = self._labels[node.path] = [get(c.labels, node.path) for c in self.convs]
-        judged: dict[Any, int] = {}
-        out = np.empty(self.B, dtype=np.int8)
-        for ci, value in enumerate(values):
-            try:
-                key = (value.__class__, value)
-                code = judged.get(key)
-            except TypeError:  # unhashable (a list of tags): judged on its own
-                key, code = None, None
-            if code is None:
-                state = measures.eval_label(node, self.convs[ci])[0]
-                code = -1 if state is None else int(state)
-                if key is not None:
-                    judged[key] = code
-            out[ci] = code
-        return out
+            groups: dict[Any, int] = {}
+            first_of: list[int] = []
+            inverse = np.empty(self.B, dtype=np.int64)
+            for ci, conv in enumerate(self.convs):
+                value = get(conv.labels, path)
+                cls = value.__class__
+                try:
+                    key = (list, tuple([(v.__class__, v) for v in value])) if cls is list else (cls, value)
+                    k = groups.get(key)
+                except TypeError:  # unhashable: judged on its own
+                    key, k = None, None
+                if k is None:
+                    k = len(first_of)
+                    first_of.append(ci)
+                    if key is not None:
+                        groups[key] = k
+                inverse[ci] = k
+            got = self._labels[path] = (inverse, first_of)
+        return got
 
     # ------------------------------------------------------------------ customer emotion
     def emotions(self) -> list:
@@ -530,6 +549,17 @@ class _Batch:
             worded = np.searchsorted(wpos, end) > np.searchsorted(wpos, start)
             self._questioned = marked | worded
         return self._questioned
+
+    def solid(self) -> np.ndarray:
+        """Positions in :meth:`joined_lines` of the characters that are not white space (``str.isspace``;
+        every white space character is in the BMP)."""
+        if self._solid is None:
+            global _SPACE
+            if _SPACE is None:
+                _SPACE = np.array([chr(c).isspace() for c in range(0x10000)], dtype=bool)
+            code = self.line_codes()
+            self._solid = np.nonzero(~_SPACE[np.minimum(code, 0xFFFF)] | (code > 0xFFFF))[0]
+        return self._solid
 
     def digit_runs(self) -> np.ndarray:
         """Messages (global indices) holding four ASCII digits in a row (the sensitive-data
@@ -929,16 +959,19 @@ class BatchRuleSet:
         said = keep[counts[inverse.ravel()] >= node.times]
         if not len(said):
             return state, _EMPTY
-        state[b.conv_of[message[said]]] = 1
-        rows = []
-        lines = b.joined_lines()
-        offsets, local, conv_of = b.offsets(), b.local, b.conv_of
-        for k, m in zip(said.tolist(), message[said].tolist()):
-            s, e = int(start[k]), int(end[k])
-            body = lines[s:e]
-            at = s - int(offsets[m])
-            rows.append((int(conv_of[m]), int(local[m]), at + len(body) - len(body.lstrip()), at + len(body.rstrip())))
-        return state, np.array(rows, dtype=np.int64)
+        m = message[said]
+        state[b.conv_of[m]] = 1
+        # each clause said again, stripped of white space (str.strip) on both sides: from its first to
+        # past its last character that is not white space (none: empty, at the clause's end)
+        s, e = start[said], end[said]
+        solid = b.solid()
+        i = np.searchsorted(solid, s)
+        lead = np.minimum(solid[np.minimum(i, len(solid) - 1)] if len(solid) else e, e)
+        lead = np.where(i < len(solid), lead, e)
+        i = np.searchsorted(solid, e) - 1
+        stop = np.where((i >= 0) & (solid[np.maximum(i, 0)] >= s), solid[np.maximum(i, 0)] + 1, s) if len(solid) else s
+        at = b.offsets()[m]
+        return state, np.stack([b.conv_of[m], b.local[m], lead - at, stop - at], axis=1)
 
     @staticmethod
     def _per_conversation(node: Count, b: _Batch) -> tuple[np.ndarray, np.ndarray]:
