@@ -65,6 +65,11 @@ from .rules import (
 from .sensitive import PREFILTER as SENSITIVE_PREFILTER
 from .sensitive import find_sensitive
 
+try:
+    from . import _rules  # type: ignore[attr-defined]
+except ImportError:  # not built: the hits made in Python
+    _rules = None
+
 _TEXT, _ROLE, _TIME, _END = (attrgetter(name) for name in ("text", "role", "time", "end"))
 ROLE_CODES = {"customer": 0, "agent": 1, "bot": 2, "system": 3}
 _STATE = {1: True, 0: False, -1: None}
@@ -1217,11 +1222,25 @@ class BatchRuleSet:
                 fresh = np.ones(len(rows), dtype=bool)
                 fresh[1:] = (rows[1:] != rows[:-1]).any(axis=1)
                 rows = rows[fresh]
-        texts = b.texts
-        first = b.first.tolist()
-        hits = [
-            (ids[j], mi, s, e, texts[first[c] + mi][s:e]) if mi >= 0 else (ids[j], None, None, None, "")
-            for c, j, mi, s, e in rows.tolist()
-        ]
-        bounds = np.searchsorted(rows[:, 0], np.arange(b.B + 1)).tolist()
-        return [hits[bounds[ci] : bounds[ci + 1]] for ci in range(b.B)]
+        return hit_lists(rows, ids, b.texts, b.first, b.B)
+
+
+def hit_lists(rows: np.ndarray, ids: list[str], texts: list[str], first: np.ndarray, B: int) -> list[list[tuple]]:
+    """Each conversation's hits from evidence rows ``(conversation, rule, message, start, end)`` sorted
+    by conversation: ``(rule id, message, start, end, text)``, or ``(rule id, None, None, None, "")``
+    for a row without a message (-1). Made in C (engine/_rules.c) when it is built and the compiled
+    core is enabled; tests hold both equal."""
+    if _rules is not None and native.enabled():
+        return _rules.hit_lists(np.ascontiguousarray(rows, dtype=np.int64), ids, texts,
+                                np.ascontiguousarray(first, dtype=np.int64), B)
+    return _hit_lists_py(rows, ids, texts, first, B)
+
+
+def _hit_lists_py(rows: np.ndarray, ids: list[str], texts: list[str], first: np.ndarray, B: int) -> list[list[tuple]]:
+    starts = first.tolist()
+    hits = [
+        (ids[j], mi, s, e, texts[starts[c] + mi][s:e]) if mi >= 0 else (ids[j], None, None, None, "")
+        for c, j, mi, s, e in rows.tolist()
+    ]
+    bounds = np.searchsorted(rows[:, 0], np.arange(B + 1)).tolist()
+    return [hits[bounds[ci] : bounds[ci + 1]] for ci in range(B)]
