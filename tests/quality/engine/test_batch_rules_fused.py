@@ -89,3 +89,29 @@ def test_repeat_evidence_of_clauses_with_white_space_around_and_all_white_space(
     got = BatchRuleSet(CompiledRuleSet(REPEATS)).evaluate([conv])[0]
     assert got.hits == reference.evaluate(REPEATS, conv).hits
     assert ("r0", 1, 2, 5, "你好吗") in got.hits
+
+
+LONGEST = _ruleset([
+    {"timing": {"metric": "longest_wait", "over": 0}},
+    {"timing": {"metric": "longest_wait", "over": 2}},
+    {"timing": {"metric": "longest_wait", "under": 3}},
+    {"timing": {"metric": "longest_wait", "over": 0.5, "under": 4}},
+])
+
+
+@st.composite
+def timed(draw):
+    n = draw(st.integers(0, 8))
+    times = sorted(draw(st.lists(st.sampled_from([0.0, 1.0, 2.0, 3.0, 3.0, 5.0, -0.0]), min_size=n, max_size=n)))
+    missing = draw(st.sampled_from([None, "all", "one"]))
+    msgs = []
+    for i, t in enumerate(times):
+        time = None if missing == "all" or (missing == "one" and i == n // 2) else t
+        msgs.append(Message(draw(st.sampled_from(["customer", "agent", "bot"])), "好", time=time))
+    return Conversation(id="c", messages=msgs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(timed(), min_size=1, max_size=8))
+def test_longest_wait_the_earliest_of_equal_longest_agrees_with_reference(convs):
+    _agree(LONGEST, convs)

@@ -1087,8 +1087,14 @@ class BatchRuleSet:
         n = np.bincount(conv, minlength=B)
         state = np.full(B, -1, dtype=np.int8)
         if len(conv):
-            order = np.lexsort((agent, -wait, conv))  # by conversation, longest first, then earliest
-            firsts = order[np.r_[True, conv[order][1:] != conv[order][:-1]]]
+            # per conversation (the waits are in conversation then message order) the earliest of its
+            # longest: as a sort by conversation, wait (longest first, NaN last) and message would put
+            # first; without the sort (np.fmax skips NaN, which is the longest only when all are)
+            head = np.r_[True, conv[1:] != conv[:-1]]
+            segment = np.cumsum(head) - 1
+            longest = np.fmax.reduceat(wait, np.nonzero(head)[0])[segment]
+            cand = np.nonzero((wait == longest) | (np.isnan(longest) & np.isnan(wait)))[0]
+            firsts = cand[np.r_[True, segment[cand][1:] != segment[cand][:-1]]]
             best = np.zeros(len(conv), dtype=bool)
             best[firsts] = True
             ok = best & _within(wait, node.over, node.under)
@@ -1216,12 +1222,25 @@ class BatchRuleSet:
             whole = np.column_stack([fired_c[bare], fired_r[bare], np.full((k, 3), -1, dtype=np.int64)])
             rows = np.concatenate([rows, whole])
         if len(rows):
-            order = np.lexsort((rows[:, 4], rows[:, 3], rows[:, 2], rows[:, 1], rows[:, 0]))
-            rows = rows[order]
-            if len(rows) > 1:
-                fresh = np.ones(len(rows), dtype=bool)
-                fresh[1:] = (rows[1:] != rows[:-1]).any(axis=1)
-                rows = rows[fresh]
+            low = rows[:, 2:]
+            if low.min() >= -1 and low.max() < (1 << 21) - 1:
+                # two keys in place of five: (conversation, rule) and (message, start, end) in 21 bits each
+                hi_key = rows[:, 0] * R + rows[:, 1]
+                lo_key = ((low[:, 0] + 1) << 42) | ((low[:, 1] + 1) << 21) | (low[:, 2] + 1)
+                order = np.lexsort((lo_key, hi_key))
+                rows = rows[order]
+                if len(rows) > 1:
+                    hi_key, lo_key = hi_key[order], lo_key[order]
+                    fresh = np.ones(len(rows), dtype=bool)
+                    fresh[1:] = (hi_key[1:] != hi_key[:-1]) | (lo_key[1:] != lo_key[:-1])
+                    rows = rows[fresh]
+            else:
+                order = np.lexsort((rows[:, 4], rows[:, 3], rows[:, 2], rows[:, 1], rows[:, 0]))
+                rows = rows[order]
+                if len(rows) > 1:
+                    fresh = np.ones(len(rows), dtype=bool)
+                    fresh[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+                    rows = rows[fresh]
         return hit_lists(rows, ids, b.texts, b.first, b.B)
 
 
