@@ -297,6 +297,7 @@ class _Batch:
         self._clauses: Any = None
         self._questioned: np.ndarray | None = None
         self._solid: np.ndarray | None = None
+        self._joined_sep: str | None = None
 
     # ------------------------------------------------------------------ messages and scopes
     def role_mask(self, role: str) -> np.ndarray:
@@ -605,7 +606,9 @@ class _Batch:
         if not matcher.words or not self.M:
             self._matches[case_sensitive] = empty
             return empty
-        joined = SEPARATOR.join(self.texts)
+        joined = self._joined_sep
+        if joined is None:  # shared by both matchers
+            joined = self._joined_sep = SEPARATOR.join(self.texts)
         if not case_sensitive:
             low = joined.lower()
             # the separator is neither cased nor case-ignorable, so lowering the whole batch equals
