@@ -6,19 +6,17 @@ evaluator's outcome). Skipped when the extension is not built, except on CI, whi
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import os
 import random
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.quality.engine.native_support import REAL, generator, path
 
 from servicecoach.quality.cli import main
 from servicecoach.quality.engine import native, reference
@@ -33,9 +31,6 @@ from servicecoach.quality.engine.readers import (
 )
 from servicecoach.quality.engine.results import Inspector
 
-ROOT = Path(__file__).resolve().parents[3]
-SHARED = Path(os.environ.get("SERVICECOACH_SHARED_DIR", ROOT.parent / "shared"))
-REAL = SHARED / "data" / "stc3-dch1-cn-train.jsonl"
 NOT_BUILT = "the compiled core servicecoach.quality.engine._native is not built (pip install -e . with a C compiler)"
 needs_native = pytest.mark.skipif(not native.available(), reason=NOT_BUILT)
 FUZZ = settings(
@@ -45,24 +40,6 @@ FUZZ = settings(
 )
 
 
-def test_ci_builds_the_compiled_core():
-    if not os.environ.get("CI"):
-        pytest.skip("only on CI (CI is set there), which always builds the compiled core")
-    importlib.import_module("servicecoach.quality.engine._native")  # fails the test when not built
-
-
-@contextmanager
-def path(use_native: bool):
-    """The native path or the pure-Python one (SERVICECOACH_QA_NATIVE=0)."""
-    old = os.environ.get(native.ENV)
-    os.environ[native.ENV] = "1" if use_native else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ[native.ENV]
-        else:
-            os.environ[native.ENV] = old
 
 
 def test_the_environment_variable_switches_the_native_path_off():
@@ -92,19 +69,13 @@ def both(records: list[tuple[str, int, bytes]]) -> tuple[list, list]:
     return fast, slow
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("gen_conversations", ROOT / "benchmarks" / "gen_conversations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def generated_lines(count: int = 400) -> list[bytes]:
     """The benchmark's chats, plus calls (end times), untimed chats, and records with the extra fields
     and forms the native reader leaves to Python (started_at, at, agent objects, agent_id)."""
     rng = random.Random(7)
     lines = []
-    for i, rec in enumerate(_generator().generate(count, seed=11)):
+    for i, rec in enumerate(generator().generate(count, seed=11)):
         kind = i % 6
         if kind == 1:
             rec["channel"] = "call"

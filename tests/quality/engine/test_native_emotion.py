@@ -6,12 +6,9 @@ module is not built, except on CI, which always builds it (test_ci_builds_the_co
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
 import os
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +16,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from tests.quality.engine.native_support import REAL, generator, path
 
 from servicecoach.quality.cli import main
 from servicecoach.quality.engine import emotion, measures, native
@@ -42,9 +40,6 @@ from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_reco
 from servicecoach.quality.engine.results import Inspector
 from servicecoach.quality.engine.rules import Emotion
 
-ROOT = Path(__file__).resolve().parents[3]
-SHARED = Path(os.environ.get("SERVICECOACH_SHARED_DIR", ROOT.parent / "shared"))
-REAL = SHARED / "data" / "stc3-dch1-cn-train.jsonl"
 NOT_BUILT = ("the compiled emotion core servicecoach.quality.engine._emotion (or _native) is not built "
              "(pip install -e . with a C compiler)")
 BUILT = emotion._emotion is not None and native.available()
@@ -57,24 +52,6 @@ FUZZ = settings(
 )
 
 
-def test_ci_builds_the_compiled_emotion_core():
-    if not os.environ.get("CI"):
-        pytest.skip("only on CI (CI is set there), which always builds the compiled core")
-    importlib.import_module("servicecoach.quality.engine._emotion")  # fails the test when not built
-
-
-@contextmanager
-def path(use_native: bool):
-    """The compiled path or the pure-Python one (SERVICECOACH_QA_NATIVE=0)."""
-    old = os.environ.get(native.ENV)
-    os.environ[native.ENV] = "1" if use_native else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ[native.ENV]
-        else:
-            os.environ[native.ENV] = old
 
 
 def compiled(convs: list[Conversation], lexicon: Lexicon | None = None) -> EmotionBatch:
@@ -301,15 +278,9 @@ def test_rule_states_are_eval_emotions(convs, over, trend):
 
 # --------------------------------------------------------------------------- packs, corpora, qa run
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("gen_conversations", ROOT / "benchmarks" / "gen_conversations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def generated_records(count: int, seed: int = 5) -> list[tuple[str, int, bytes]]:
-    return [("gen.jsonl", n + 1, orjson.dumps(rec)) for n, rec in enumerate(_generator().generate(count, seed=seed))]
+    return [("gen.jsonl", n + 1, orjson.dumps(rec)) for n, rec in enumerate(generator().generate(count, seed=seed))]
 
 
 def parts_both_ways(inspector: Inspector, records) -> None:

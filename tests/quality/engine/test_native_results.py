@@ -7,12 +7,9 @@ built, except on CI, which always builds it (test_ci_builds_the_results_module f
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
 import os
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -20,17 +17,15 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from tests.quality.engine.native_support import REAL, generator, path
 
 from servicecoach.quality.cli import BAND_MINIMUMS, main
-from servicecoach.quality.engine import native, results
+from servicecoach.quality.engine import results
 from servicecoach.quality.engine.model import Conversation
 from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_records
 from servicecoach.quality.engine.results import Inspector, lines_of
 from servicecoach.quality.engine.scorecard import Item, Scorecard, Section
 
-ROOT = Path(__file__).resolve().parents[3]
-SHARED = Path(os.environ.get("SERVICECOACH_SHARED_DIR", ROOT.parent / "shared"))
-REAL = SHARED / "data" / "stc3-dch1-cn-train.jsonl"
 NOT_BUILT = ("the compiled result writer servicecoach.quality.engine._results is not built "
              "(pip install -e . with a C compiler)")
 _results = results._results
@@ -42,24 +37,6 @@ FUZZ = settings(
 )
 
 
-def test_ci_builds_the_results_module():
-    if not os.environ.get("CI"):
-        pytest.skip("only on CI (CI is set there), which always builds the compiled modules")
-    importlib.import_module("servicecoach.quality.engine._results")  # fails the test when not built
-
-
-@contextmanager
-def path(use_native: bool):
-    """The compiled path or the pure-Python one (SERVICECOACH_QA_NATIVE=0)."""
-    old = os.environ.get(native.ENV)
-    os.environ[native.ENV] = "1" if use_native else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ[native.ENV]
-        else:
-            os.environ[native.ENV] = old
 
 
 # --------------------------------------------------------------------------- the value writers
@@ -261,12 +238,6 @@ def test_edge_scores_and_emotions():
 # --------------------------------------------------------------------------- the shipped packs and real data
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("gen_conversations", ROOT / "benchmarks" / "gen_conversations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def chunk_lines_every_way(inspector: Inspector, records: list, size: int = 97):
     """The chunks' lines and counts: compiled, pure-Python batched, per conversation."""
@@ -286,7 +257,7 @@ def chunk_lines_every_way(inspector: Inspector, records: list, size: int = 97):
 @needs_results
 @pytest.mark.parametrize("name", ["zh", "en"])
 def test_shipped_packs_on_generated_chats(name):
-    lines = [orjson.dumps(rec) for rec in _generator().generate(500, seed=23)]
+    lines = [orjson.dumps(rec) for rec in generator().generate(500, seed=23)]
     records = [("gen.jsonl", n + 1, raw) for n, raw in enumerate(lines)]
     compiled, python, per_conversation = chunk_lines_every_way(Inspector.load(name), records)
     assert compiled == python == per_conversation
@@ -316,7 +287,7 @@ def run(tmp_path: Path, capsys, use_native: bool, *args: str) -> tuple:
 @needs_results
 @pytest.mark.parametrize("name", ["zh", "en"])
 def test_qa_run_the_same_with_and_without(tmp_path, capsys, name):
-    lines = [orjson.dumps(rec) for rec in _generator().generate(1500, seed=29)]
+    lines = [orjson.dumps(rec) for rec in generator().generate(1500, seed=29)]
     bad = [b"{not json", b'{"id": "z", "messages": [{"role": "agent", "text": "\\ud800"}]}',
            b'{"id": "\\udc00", "messages": [{"role": "agent", "text": "x"}]}',
            b'{"id": "p", "messages": [{"role": "customer", "text": "\\ud83d\\ude00 \\u0000\\u5dee\\u8bc4 e\\u0301"}]}']
@@ -339,7 +310,7 @@ def test_the_emotion_adapter_reads_arrays_and_result_objects_alike(use_native):
     give the same columns; a custom analysis returning None gives nulls."""
     from servicecoach.quality.engine import emotion as emotion_module
 
-    lines = [orjson.dumps(rec) for rec in _generator().generate(120, seed=31)]
+    lines = [orjson.dumps(rec) for rec in generator().generate(120, seed=31)]
     with path(use_native):
         convs = parse_jsonl_records([("gen.jsonl", n + 1, raw) for n, raw in enumerate(lines)])
         convs.append(Conversation(id="none", messages=[]))

@@ -7,49 +7,24 @@ CI, which always builds it (test_ci_builds_the_rules_module fails there)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
 import re
-from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.quality.engine.native_support import REAL, generator, path
 
 from servicecoach.quality.cli import main
-from servicecoach.quality.engine import batch, native
+from servicecoach.quality.engine import batch
 from servicecoach.quality.engine.readers import iter_jsonl_raw, parse_jsonl_records
 from servicecoach.quality.engine.results import Inspector
 
-ROOT = Path(__file__).resolve().parents[3]
-SHARED = Path(os.environ.get("SERVICECOACH_SHARED_DIR", ROOT.parent / "shared"))
-REAL = SHARED / "data" / "stc3-dch1-cn-train.jsonl"
 _rules = batch._rules
 needs_rules = pytest.mark.skipif(_rules is None, reason=(
     "the compiled rules module servicecoach.quality.engine._rules is not built (pip install -e . with a C compiler)"))
 
-
-def test_ci_builds_the_rules_module():
-    if not os.environ.get("CI"):
-        pytest.skip("only on CI (CI is set there), which always builds the compiled modules")
-    importlib.import_module("servicecoach.quality.engine._rules")  # fails the test when not built
-
-
-@contextmanager
-def path(use_native: bool):
-    old = os.environ.get(native.ENV)
-    os.environ[native.ENV] = "1" if use_native else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ[native.ENV]
-        else:
-            os.environ[native.ENV] = old
 
 
 CHARS = st.sampled_from(["好", "a", "\U0001f600", "\U00020000", "e\u0301", "\u0301", "\ud800", "\udfff", " ", "\x00", "ß"])
@@ -122,12 +97,6 @@ def test_the_switch_turns_the_compiled_hits_off(monkeypatch):
     assert not calls
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("gen_conversations", ROOT / "benchmarks" / "gen_conversations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def parts_both_ways(inspector: Inspector, records, size: int = 1024) -> int:
     got = []
@@ -143,7 +112,7 @@ def parts_both_ways(inspector: Inspector, records, size: int = 1024) -> int:
 @needs_rules
 @pytest.mark.parametrize("pack", ["zh", "en"])
 def test_the_packs_on_a_generated_corpus(pack):
-    records = [("gen.jsonl", n + 1, orjson.dumps(rec)) for n, rec in enumerate(_generator().generate(600, seed=31))]
+    records = [("gen.jsonl", n + 1, orjson.dumps(rec)) for n, rec in enumerate(generator().generate(600, seed=31))]
     assert parts_both_ways(Inspector.load(pack), records, size=257) > 0
 
 
@@ -161,7 +130,7 @@ def test_qa_run_writes_the_same_file_with_and_without(tmp_path, capsys, pack):
     src = tmp_path / "in.jsonl"
     odd = [b'{"id": "s", "messages": [{"role": "customer", "text": "\\ud800 \xe9\x80\x80\xe6\xac\xbe \xf0\x9f\x98\x80 e\xcc\x81"}]}',
            b'{"id": "n", "messages": [{"role": "agent", "text": "hello"}]}', b'{"id": "e", "messages": []}']
-    lines = [orjson.dumps(rec) for rec in _generator().generate(300, seed=37)]
+    lines = [orjson.dumps(rec) for rec in generator().generate(300, seed=37)]
     src.write_bytes(b"\n".join(lines[:100] + odd + lines[100:]) + b"\n")
     out = tmp_path / "out.jsonl"
     outputs = []
