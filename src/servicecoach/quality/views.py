@@ -11,6 +11,7 @@ import yaml
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -226,7 +227,11 @@ def unmapped_map(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose the person this employee number belongs to."))
         return redirect("quality:unmapped-list")
-    linked = services.unmapped_agent_map(actor=request.user, entry=entry, person=form.cleaned_data["person"])
+    # Every conversation of the number moves to the person: possibly many days of the dashboard summary,
+    # noted here and settled after the answer (as for the API's batches).
+    with services.bulk_changes():
+        linked = services.unmapped_agent_map(actor=request.user, entry=entry, person=form.cleaned_data["person"])
+    transaction.on_commit(jobs.settle_dispatch)
     messages.success(request, ngettext(
         "%(number)s is now %(person)s; %(count)s conversation linked.",
         "%(number)s is now %(person)s; %(count)s conversations linked.", linked,

@@ -34,12 +34,23 @@ def test_upload_of_an_unsupported_file_says_so(login):
     assert not Job.objects.exists()
 
 
-def test_unknown_agent_is_mapped_from_the_admin_page(login, ingest, make_record, sample):
+def test_unknown_agent_is_mapped_from_the_admin_page(login, ingest, make_record, sample,
+                                                     django_capture_on_commit_callbacks):
+    from servicecoach.review.models import DailySummary, SummaryPending
+
     ingest(make_record("NEW-7", cid="m1"))
     entry = UnmappedAgent.objects.get()
     client = login("admin")
     assert '<td class="mono">NEW-7</td>' in client.get("/qa/agents/unmapped/").content.decode()
-    response = client.post(f"/qa/agents/unmapped/{entry.pk}/map/", {"person": sample.teammate.pk})
+    assert not DailySummary.objects.filter(agent=sample.teammate).exists()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/qa/agents/unmapped/{entry.pk}/map/", {"person": sample.teammate.pk})
     assert response.status_code == 302
     assert Conversation.objects.get(external_id="m1").agent == sample.teammate
+    # the summary's day was noted in the request, and is settled after it
+    assert SummaryPending.objects.count() == 1 and not DailySummary.objects.filter(agent=sample.teammate).exists()
+    for callback in callbacks:
+        callback()
+    assert not SummaryPending.objects.exists()
+    assert DailySummary.objects.get(agent=sample.teammate).n == 1
     assert '<td class="mono">NEW-7</td>' not in client.get("/qa/agents/unmapped/").content.decode()
