@@ -863,6 +863,20 @@ def survey_answer(*, actor: User | None, survey: NeedsSurvey, source: str, ratin
     return response
 
 
+def _add_weak_points(*, actor: User | None, survey: NeedsSurvey, weak: list[dict], key: str,
+                     source: str, comment: str, audit_key: str) -> NeedsResponse:
+    """The weak points ``weak`` (rows with ``key``, ``loss`` and what ``comment`` names) become skills of the
+    survey (if not there yet) and one answer of ``source`` rates them 1–5 from the share of points lost."""
+    survey.skills = survey.skills + [row[key] for row in weak if row[key] not in survey.skills]
+    survey.save(update_fields=["skills"])
+    ratings = {row[key]: min(5, 1 + round(4 * row["loss"])) for row in weak}
+    response, _created = NeedsResponse.objects.update_or_create(
+        survey=survey, respondent=None, source=source,
+        defaults={"ratings": ratings, "comment": "; ".join(comment.format(**row) for row in weak)})
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=survey, changes={audit_key: ratings})
+    return response
+
+
 @transaction.atomic
 def survey_add_qa_input(*, actor: User | None, survey: NeedsSurvey) -> NeedsResponse:
     """Add what the QA data shows: the unit's weakest scorecard items become skills of the survey (if not
@@ -871,15 +885,9 @@ def survey_add_qa_input(*, actor: User | None, survey: NeedsSurvey) -> NeedsResp
     if not weak:
         raise ValidationError(_("No automatic QA results for %(unit)s in the last %(days)d days.")
                               % {"unit": survey.unit.name, "days": QA_LOOKBACK_DAYS})
-    survey.skills = survey.skills + [row["item"] for row in weak if row["item"] not in survey.skills]
-    survey.save(update_fields=["skills"])
-    ratings = {row["item"]: min(5, 1 + round(4 * row["loss"])) for row in weak}
-    response, _created = NeedsResponse.objects.update_or_create(
-        survey=survey, respondent=None, source=NeedsSource.QA,
-        defaults={"ratings": ratings, "comment": "; ".join(
-            f"{row['item']}: {round(100 * row['loss'])}% ({row['conversations']})" for row in weak)})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=survey, changes={"qa_input": ratings})
-    return response
+    weak = [row | {"percent": round(100 * row["loss"])} for row in weak]
+    return _add_weak_points(actor=actor, survey=survey, weak=weak, key="item", source=NeedsSource.QA,
+                            comment="{item}: {percent}% ({conversations})", audit_key="qa_input")
 
 
 @transaction.atomic
@@ -890,15 +898,9 @@ def survey_add_exam_input(*, actor: User | None, survey: NeedsSurvey) -> NeedsRe
     if not weak:
         raise ValidationError(_("No marked exam answers with lost points for %(unit)s in the last %(days)d days.")
                               % {"unit": survey.unit.name, "days": EXAM_LOOKBACK_DAYS})
-    survey.skills = survey.skills + [row["topic"] for row in weak if row["topic"] not in survey.skills]
-    survey.save(update_fields=["skills"])
-    ratings = {row["topic"]: min(5, 1 + round(4 * row["loss"])) for row in weak}
-    response, _created = NeedsResponse.objects.update_or_create(
-        survey=survey, respondent=None, source=NeedsSource.EXAM,
-        defaults={"ratings": ratings, "comment": "; ".join(
-            f"{row['topic']}: {round(100 * row['rate'])}% ({row['answers']})" for row in weak)})
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=survey, changes={"exam_input": ratings})
-    return response
+    weak = [row | {"percent": round(100 * row["rate"])} for row in weak]
+    return _add_weak_points(actor=actor, survey=survey, weak=weak, key="topic", source=NeedsSource.EXAM,
+                            comment="{topic}: {percent}% ({answers})", audit_key="exam_input")
 
 
 @transaction.atomic
