@@ -113,7 +113,7 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def get_users(self, email):
         self.throttled: list[User] = []
-        if self._ip and _reset_requests(ip=self._ip) > settings.PASSWORD_RESET_REQUESTS_PER_IP_HOUR:
+        if self._ip and _reset_requests(ip=self._ip) >= settings.PASSWORD_RESET_REQUESTS_PER_IP_HOUR:
             self.ip_throttled = True
             return
         for user in selectors.users_for_password_reset(email):
