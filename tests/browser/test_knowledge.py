@@ -42,6 +42,8 @@ def test_agent_searches_reads_highlighted_answer_and_copies_filled_script(page: 
     page.fill("input[name=password]", "kb-pass-1")
     page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/kb/$"))
+    # the URL changes before the page has loaded: typing before htmx has set up the live search is lost
+    page.wait_for_load_state("load")
 
     page.fill("#id_q", "钱什么时候退回来")
     first = page.locator(".kb-result").first
